@@ -1,0 +1,30 @@
+import { Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+
+import { AppConfigModule } from '@schoolbench/config';
+import { DatabaseModule } from '@schoolbench/database';
+import { DomainErrorFilter, GraphqlApiModule } from '@schoolbench/graphql';
+import { IdentityModule } from '@schoolbench/identity';
+import { LoggingModule, ObservabilityModule } from '@schoolbench/observability';
+import { QueueModule } from '@schoolbench/queue';
+import { SchoolsModule } from '@schoolbench/schools';
+import { TenancyModule } from '@schoolbench/tenancy';
+import { TenantsModule } from '@schoolbench/tenants';
+
+/** The API: wiring only. */
+@Module({
+  imports: [
+    AppConfigModule,
+    TenancyModule,
+    LoggingModule,
+    DatabaseModule,
+    QueueModule,
+    ObservabilityModule,
+    GraphqlApiModule,
+    IdentityModule,
+    TenantsModule,
+    SchoolsModule,
+  ],
+  providers: [{ provide: APP_FILTER, useClass: DomainErrorFilter }],
+})
+export class ApiModule {}

@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+
+import { AppConfigModule } from '@schoolbench/config';
+import { DatabaseModule } from '@schoolbench/database';
+import { IdentityJobsModule } from '@schoolbench/identity';
+import { LoggingModule } from '@schoolbench/observability';
+import { QueueModule } from '@schoolbench/queue';
+import { TenancyModule } from '@schoolbench/tenancy';
+
+import { HousekeepingSchedule } from './housekeeping-schedule';
+
+/** The worker: BullMQ processors and their schedules. Wiring only. */
+@Module({
+  imports: [AppConfigModule, TenancyModule, LoggingModule, DatabaseModule, QueueModule, IdentityJobsModule],
+  providers: [HousekeepingSchedule],
+})
+export class WorkerModule {}

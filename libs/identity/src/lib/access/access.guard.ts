@@ -1,0 +1,68 @@
+import { ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { GqlContextType, GqlExecutionContext } from '@nestjs/graphql';
+import { AuthGuard } from '@nestjs/passport';
+import type { Request } from 'express';
+
+import { forbidden, unauthenticated } from '@schoolbench/graphql';
+import { TenantContext, type Principal } from '@schoolbench/tenancy';
+
+import { ACCESS_RULE, type AccessRule } from '@schoolbench/tenancy';
+
+function requestOf(context: ExecutionContext): Request {
+  if (context.getType<GqlContextType>() === 'graphql') {
+    return GqlExecutionContext.create(context).getContext<{ req: Request }>().req;
+  }
+  return context.switchToHttp().getRequest<Request>();
+}
+
+/**
+ * The global guard. Deny by default: an operation without an access rule is refused, so a new
+ * resolver cannot be exposed by forgetting a decorator. Puts the principal into the context.
+ */
+@Injectable()
+export class AccessGuard extends AuthGuard(['jwt', 'api-key']) {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly tenantContext: TenantContext,
+  ) {
+    super();
+  }
+
+  override getRequest(context: ExecutionContext): Request {
+    return requestOf(context);
+  }
+
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType<GqlContextType>() === 'graphql') {
+      const info = GqlExecutionContext.create(context).getInfo<{ parentType: { name: string } }>();
+      // Object fields below a guarded root field inherit its decision.
+      if (!['Query', 'Mutation', 'Subscription'].includes(info.parentType.name)) return true;
+    }
+    const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_RULE, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (!rule) throw forbidden('This operation declares no access rule and is closed');
+    if (rule.public) return true;
+    await super.canActivate(context);
+    const principal = requestOf(context).user as Principal;
+    if (!rule.roles.includes(principal.role)) {
+      throw forbidden(`This needs one of the roles ${rule.roles.join(', ')}; you are ${principal.role}`);
+    }
+    this.tenantContext.setPrincipal(principal);
+    return true;
+  }
+
+  override handleRequest<T>(err: unknown, user: T | false, info: unknown): T {
+    if (err || !user) {
+      const reason = info instanceof Error ? info.message : undefined;
+      if (reason === 'jwt expired') throw unauthenticated('The access token has expired: refresh it');
+      if (reason && /signature|malformed|invalid/i.test(reason)) {
+        throw unauthenticated('The access token is not valid');
+      }
+      throw unauthenticated();
+    }
+    return user;
+  }
+}

@@ -1,0 +1,59 @@
+import { UseGuards } from '@nestjs/common';
+import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Throttle } from '@nestjs/throttler';
+
+import { unauthenticated } from '@schoolbench/graphql';
+import { ROLES, TenantContext } from '@schoolbench/tenancy';
+
+import { Public, Roles } from '@schoolbench/tenancy';
+import { toUserModel } from '../users/users.service';
+import { UsersService } from '../users/users.service';
+import { AuthPayloadModel } from './auth-payload.model';
+import { CredentialsService } from './credentials.service';
+import { LoginThrottleGuard } from './login-throttle.guard';
+import { MeModel } from './me.model';
+
+@Resolver()
+export class CredentialsResolver {
+  constructor(
+    private readonly credentials: CredentialsService,
+    private readonly users: UsersService,
+    private readonly context: TenantContext,
+  ) {}
+
+  @Public()
+  @UseGuards(LoginThrottleGuard)
+  @Throttle({ login: {} })
+  @Mutation(() => AuthPayloadModel, { description: 'Sign in with e-mail and password.' })
+  login(@Args('email') email: string, @Args('password') password: string): Promise<AuthPayloadModel> {
+    return this.credentials.login(email, password);
+  }
+
+  @Public()
+  @Mutation(() => AuthPayloadModel, { description: 'Exchange a refresh token for a new pair.' })
+  refreshToken(@Args('refreshToken') refreshToken: string): Promise<AuthPayloadModel> {
+    return this.credentials.refresh(refreshToken);
+  }
+
+  @Public()
+  @Mutation(() => AuthPayloadModel, { description: 'Set a password with an invitation token.' })
+  acceptInvitation(
+    @Args('invitationToken') invitationToken: string,
+    @Args('password') password: string,
+  ): Promise<AuthPayloadModel> {
+    return this.credentials.acceptInvitation(invitationToken, password);
+  }
+
+  @Roles(...ROLES)
+  @Query(() => MeModel, { description: 'Who you are signed in as.' })
+  async me(): Promise<MeModel> {
+    const principal = this.context.principal();
+    const user = await this.users.findById(principal.userId);
+    if (!user) throw unauthenticated();
+    return {
+      user: toUserModel(user),
+      authenticatedWith: principal.via,
+      tenantId: principal.tenantId,
+    };
+  }
+}

@@ -1,0 +1,153 @@
+import { randomUUID } from 'node:crypto';
+
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+
+import { badInput, decodeCursor, encodeCursor, forbidden, notFound, type Connection } from '@schoolbench/graphql';
+import { TenantContext, TenantTransactions, type Role } from '@schoolbench/tenancy';
+
+import { hashPassword } from '../credentials/password-hashing';
+import { newSecret, sha256 } from '../credentials/secret-token';
+import { UserEntity } from './user.entity';
+import { CreateUserInput, InviteUserInput } from './user-input';
+import { checkGrantableRole, checkPassword, normaliseEmail } from './user-rules';
+import { UserModel } from './user.model';
+
+const INVITATION_DAYS = 7;
+
+export interface Invitation {
+  user: UserModel;
+  /** Shown once: `sbi.<tenant>.<user>.<secret>`; only its hash is stored. */
+  invitationToken: string;
+}
+
+export function toUserModel(user: UserEntity): UserModel {
+  return {
+    id: user.id,
+    email: user.email,
+    displayName: user.displayName,
+    role: user.role,
+    schoolUrn: user.schoolUrn,
+    active: user.passwordHash !== null,
+    createdAt: user.createdAt,
+  };
+}
+
+/** An authority's users. Everything runs inside the acting principal's tenant. */
+@Injectable()
+export class UsersService {
+  constructor(
+    private readonly tx: TenantTransactions,
+    private readonly context: TenantContext,
+  ) {}
+
+  async create(input: CreateUserInput): Promise<UserModel> {
+    checkGrantableRole(this.context.principal().role, input.role, input.schoolUrn);
+    checkPassword(input.password);
+    const passwordHash = await hashPassword(input.password);
+    return this.tx.run(async (m) =>
+      toUserModel(await this.insert(m, this.context.principal().tenantId, input, { passwordHash })),
+    );
+  }
+
+  async invite(input: InviteUserInput): Promise<Invitation> {
+    checkGrantableRole(this.context.principal().role, input.role, input.schoolUrn);
+    return this.tx.run((m) => this.inviteWith(m, this.context.principal().tenantId, input));
+  }
+
+  /** Invites a user in the transaction `m` (whose tenant is `tenantId`); used by onboarding too. */
+  async inviteWith(m: EntityManager, tenantId: string, input: InviteUserInput): Promise<Invitation> {
+    const secret = newSecret();
+    const user = await this.insert(m, tenantId, input, {
+      invitationHash: sha256(secret),
+      invitationExpiresAt: new Date(Date.now() + INVITATION_DAYS * 24 * 3600 * 1000),
+    });
+    return { user: toUserModel(user), invitationToken: `sbi.${tenantId}.${user.id}.${secret}` };
+  }
+
+  /** Creates a user of any role in the given tenant: for the operator CLI and demo only. */
+  async provision(
+    tenantId: string,
+    input: { email: string; role: Role; password: string; schoolUrn?: number | null; displayName?: string },
+  ): Promise<UserModel> {
+    checkPassword(input.password);
+    const passwordHash = await hashPassword(input.password);
+    return this.tx.inTenant(tenantId, async (m) =>
+      toUserModel(await this.insert(m, tenantId, input, { passwordHash })),
+    );
+  }
+
+  async remove(id: string): Promise<boolean> {
+    const principal = this.context.principal();
+    if (principal.role !== 'la_admin') throw forbidden('Only an LA admin can remove users');
+    if (id === principal.userId) throw badInput('You cannot remove yourself', { field: 'id' });
+    return this.tx.run(async (m) => {
+      const result = await m.delete(UserEntity, { tenantId: principal.tenantId, id });
+      if (!result.affected) throw notFound(`User ${id}`);
+      return true;
+    });
+  }
+
+  async list(first: number, after?: string): Promise<Connection<UserModel>> {
+    return this.tx.run(async (m) => {
+      const qb = m.getRepository(UserEntity).createQueryBuilder('u').orderBy('u.email').take(first + 1);
+      const totalCount = await qb.clone().getCount();
+      if (after) qb.where('u.email > :after', { after: decodeCursor(after, 1)[0] });
+      const rows = await qb.getMany();
+      const nodes = rows.slice(0, first).map(toUserModel);
+      return {
+        nodes,
+        totalCount,
+        pageInfo: {
+          hasNextPage: rows.length > first,
+          endCursor: nodes.length ? encodeCursor([nodes[nodes.length - 1].email]) : null,
+        },
+      };
+    });
+  }
+
+  async findById(id: string): Promise<UserEntity | null> {
+    return this.tx.run((m) => m.findOneBy(UserEntity, { id }));
+  }
+
+  private async insert(
+    m: EntityManager,
+    tenantId: string,
+    input: { email: string; role: Role; schoolUrn?: number | null; displayName?: string | null },
+    secrets: Partial<Pick<UserEntity, 'passwordHash' | 'invitationHash' | 'invitationExpiresAt'>>,
+  ): Promise<UserEntity> {
+    const email = normaliseEmail(input.email);
+    if (input.schoolUrn != null) {
+      const [school] = await m.query<unknown[]>(
+        'select 1 from schools where tenant_id = $1 and urn = $2',
+        [tenantId, input.schoolUrn],
+      );
+      if (!school) {
+        throw badInput(`School ${input.schoolUrn} is not in your authority's register`, {
+          field: 'schoolUrn',
+        });
+      }
+    }
+    const [taken] = await m.query<unknown[]>('select 1 from auth_resolve_login($1)', [email]);
+    if (taken) throw badInput(`${email} already has an account`, { field: 'email' });
+    const user = m.create(UserEntity, {
+      tenantId,
+      id: randomUUID(),
+      email,
+      role: input.role,
+      schoolUrn: input.schoolUrn ?? null,
+      displayName: input.displayName ?? null,
+      passwordHash: secrets.passwordHash ?? null,
+      invitationHash: secrets.invitationHash ?? null,
+      invitationExpiresAt: secrets.invitationExpiresAt ?? null,
+      createdAt: new Date(),
+    });
+    await m.insert(UserEntity, user);
+    await m.query('insert into login_directory (email, tenant_id, user_id) values ($1, $2, $3)', [
+      email,
+      tenantId,
+      user.id,
+    ]);
+    return user;
+  }
+}

@@ -1,0 +1,8 @@
+export { appConfigSchema, loadAppConfig, redactUrl, type AppConfig } from './lib/app-config';
+export { APP_CONFIG, AppConfigModule } from './lib/config.module';
+export {
+  exitUnlessServicesReachable,
+  probesFor,
+  unreachableServices,
+  type ServiceProbe,
+} from './lib/service-reachability';

@@ -1,0 +1,12 @@
+export { APP_ROLE, OWNER_ROLE } from './lib/database-roles';
+export {
+  createDatabase,
+  dropDatabase,
+  ensureRoles,
+  listDatabases,
+  withDatabase,
+} from './lib/database-provisioning';
+export { dataSourceOptions, runMigrations } from './lib/data-source';
+export { enableTenantIsolation } from './lib/migrations/1763820000000-foundation';
+export { migrations } from './lib/migrations';
+export { DatabaseModule } from './lib/database.module';

@@ -1,0 +1,4 @@
+import { Foundation1763820000000 } from './1763820000000-foundation';
+
+/** Every migration, in order. Listed explicitly so bundles and tests never depend on globbing. */
+export const migrations = [Foundation1763820000000];

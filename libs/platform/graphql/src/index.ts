@@ -1,0 +1,21 @@
+export {
+  ConnectionType,
+  PageArgs,
+  PageInfo,
+  decodeCursor,
+  encodeCursor,
+  pageSize,
+  type Connection,
+} from './lib/connection';
+export {
+  DomainError,
+  ERROR_CODES,
+  badInput,
+  forbidden,
+  notFound,
+  unauthenticated,
+  type ErrorCode,
+} from './lib/domain-error';
+export { DomainErrorFilter } from './lib/domain-error.filter';
+export { formatGraphqlError } from './lib/error-formatting';
+export { GraphqlApiModule, type GraphqlRequestContext } from './lib/graphql-api.module';

@@ -1,0 +1,45 @@
+import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
+import { Module } from '@nestjs/common';
+import { GraphQLModule } from '@nestjs/graphql';
+import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
+import type { Request, Response } from 'express';
+
+import { APP_CONFIG, type AppConfig } from '@schoolbench/config';
+
+import { formatGraphqlError } from './error-formatting';
+import { QueryComplexityPlugin } from './query-complexity.plugin';
+
+export interface GraphqlRequestContext {
+  req: Request;
+  res: Response;
+}
+
+/** GraphQL over HTTP at /graphql: code-first schema, limits, one error mapping. */
+@Module({
+  imports: [
+    GraphQLModule.forRootAsync<ApolloDriverConfig>({
+      driver: ApolloDriver,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig): ApolloDriverConfig => {
+        return {
+          path: '/graphql',
+          autoSchemaFile: true,
+          sortSchema: true,
+          introspection: true,
+          includeStacktraceInErrorResponses: false,
+          context: ({ req, res }: GraphqlRequestContext): GraphqlRequestContext => ({ req, res }),
+          formatError: formatGraphqlError,
+          validationRules: [
+            maxDepthRule({
+              n: config.GRAPHQL_MAX_DEPTH,
+              ignoreIntrospection: true,
+              errorMessage: `Query is nested too deeply; the limit is ${config.GRAPHQL_MAX_DEPTH}.`,
+            }),
+          ],
+        };
+      },
+    }),
+  ],
+  providers: [QueryComplexityPlugin],
+})
+export class GraphqlApiModule {}

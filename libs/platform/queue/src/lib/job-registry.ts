@@ -1,0 +1,23 @@
+/**
+ * Every job the workers run: its name, queue and payload. Payloads carry ids and the tenant only,
+ * never bulk data; the processor re-enters the tenant's context from them.
+ */
+export interface JobPayloads {
+  /** Deletes expired, rotated and revoked refresh tokens in every tenant. */
+  'refresh-tokens.purge': { olderThanSeconds?: number };
+}
+
+export type JobName = keyof JobPayloads;
+
+export const QUEUES = { housekeeping: 'housekeeping' } as const;
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+
+export const JOB_QUEUE: { [N in JobName]: QueueName } = {
+  'refresh-tokens.purge': QUEUES.housekeeping,
+};
+
+/** Finished jobs are kept by age and count, never forever (Redis memory). */
+export const JOB_RETENTION = {
+  removeOnComplete: { age: 24 * 3600, count: 1000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+} as const;

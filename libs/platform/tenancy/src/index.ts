@@ -1,0 +1,5 @@
+export { ROLES, SCHOOL_ROLES, type Principal, type Role } from './lib/principal';
+export { TenantContext, TenantContextMissingError } from './lib/tenant-context';
+export { TenantTransactions } from './lib/tenant-transactions';
+export { TenancyModule } from './lib/tenancy.module';
+export { ACCESS_RULE, Public, Roles, type AccessRule } from './lib/access-rule.decorator';

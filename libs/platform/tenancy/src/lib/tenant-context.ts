@@ -1,0 +1,75 @@
+import { Injectable } from '@nestjs/common';
+import { ClsService } from 'nestjs-cls';
+import type { EntityManager } from 'typeorm';
+
+import { Principal } from './principal';
+
+const PRINCIPAL = 'schoolbench.principal';
+const TRANSACTION = 'schoolbench.transaction';
+const REQUEST_ID = 'schoolbench.requestId';
+
+export class TenantContextMissingError extends Error {
+  constructor() {
+    super('No authenticated principal in context: tenant-scoped work needs one');
+  }
+}
+
+export interface ActiveTransaction {
+  tenantId: string;
+  manager: EntityManager;
+}
+
+/**
+ * The one place that holds who is acting, per request or job (AsyncLocalStorage via nestjs-cls).
+ * Set by the auth guard or the job runner; read by everything else.
+ */
+@Injectable()
+export class TenantContext {
+  constructor(private readonly cls: ClsService) {}
+
+  /** The acting principal; throws when none was set. */
+  principal(): Principal {
+    const principal = this.cls.isActive() ? this.cls.get<Principal | undefined>(PRINCIPAL) : undefined;
+    if (!principal) throw new TenantContextMissingError();
+    return principal;
+  }
+
+  principalOrNull(): Principal | null {
+    return this.cls.isActive() ? (this.cls.get<Principal | undefined>(PRINCIPAL) ?? null) : null;
+  }
+
+  setPrincipal(principal: Principal): void {
+    this.cls.set(PRINCIPAL, principal);
+  }
+
+  requestId(): string | undefined {
+    return this.cls.isActive() ? this.cls.get<string | undefined>(REQUEST_ID) : undefined;
+  }
+
+  setRequestId(id: string): void {
+    this.cls.set(REQUEST_ID, id);
+  }
+
+  activeTransaction(): ActiveTransaction | undefined {
+    return this.cls.isActive() ? this.cls.get<ActiveTransaction | undefined>(TRANSACTION) : undefined;
+  }
+
+  /**
+   * Runs `open` in a child context (inheriting the principal) where `tx` is the active
+   * transaction. A child, so that sibling resolvers running in parallel never join each other's
+   * transaction.
+   */
+  withTransaction<T>(open: (bind: (tx: ActiveTransaction) => void) => Promise<T>): Promise<T> {
+    return this.cls.run({ ifNested: 'inherit' }, () =>
+      open((tx) => this.cls.set(TRANSACTION, tx)),
+    );
+  }
+
+  /** Runs `fn` in a fresh context acting as `principal` (jobs, CLI, sign-in). */
+  runAs<T>(principal: Principal, fn: () => Promise<T>): Promise<T> {
+    return this.cls.run(async () => {
+      this.setPrincipal(principal);
+      return fn();
+    });
+  }
+}

@@ -1,0 +1,59 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+
+import { TenantContext } from './tenant-context';
+
+/**
+ * Runs database work inside a transaction bound to one tenant: `app.tenant_id` is set with
+ * `set_config(..., true)`, so it ends with the transaction and a pooled connection never carries
+ * it into another request. Row-level security does the rest.
+ */
+@Injectable()
+export class TenantTransactions {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly context: TenantContext,
+  ) {}
+
+  /**
+   * Work on platform tables (tenants) and security-definer lookups, with no tenant set: any
+   * tenant-owned table touched here raises in the database.
+   */
+  runOutsideTenant<T>(fn: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return fn(this.dataSource.manager);
+  }
+
+  /** Work as the authenticated principal's tenant. Nested calls join the outer transaction. */
+  run<T>(fn: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const principal = this.context.principal();
+    return this.inTenant(principal.tenantId, fn, principal.userId);
+  }
+
+  /**
+   * Work in an explicitly named tenant, for code paths that establish identity themselves (sign-in,
+   * API-key lookup, jobs carrying their tenant). Never call it with an id taken from client input.
+   */
+  async inTenant<T>(
+    tenantId: string,
+    fn: (manager: EntityManager) => Promise<T>,
+    userId?: string,
+  ): Promise<T> {
+    const active = this.context.activeTransaction();
+    if (active) {
+      if (active.tenantId !== tenantId) {
+        throw new Error('A tenant transaction cannot be nested inside another tenant’s transaction');
+      }
+      return fn(active.manager);
+    }
+    return this.context.withTransaction((bind) =>
+      this.dataSource.transaction(async (manager) => {
+        await manager.query(
+          "select set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true)",
+          [tenantId, userId ?? ''],
+        );
+        bind({ tenantId, manager });
+        return fn(manager);
+      }),
+    );
+  }
+}

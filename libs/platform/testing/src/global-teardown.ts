@@ -1,0 +1,12 @@
+import { dropDatabase, listDatabases } from '@schoolbench/database';
+
+import { adminUrl, testRunId } from './lib/test-run';
+
+/** Drops every database this run created, whatever happened to the test files. */
+export default async function globalTeardown(): Promise<void> {
+  if (!process.env.SCHOOLBENCH_TEST_RUN || process.env.SCHOOLBENCH_TEARDOWN_DONE) return;
+  process.env.SCHOOLBENCH_TEARDOWN_DONE = '1';
+  for (const name of await listDatabases(adminUrl(), testRunId())) {
+    await dropDatabase(adminUrl(), name);
+  }
+}

@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+
+import * as argon2 from 'argon2';
+
+import type { Role } from '@schoolbench/tenancy';
+
+import type { TestDatabase } from './test-database';
+
+export interface SeededUser {
+  id: string;
+  email: string;
+  password: string;
+  role: Role;
+  schoolUrn: number | null;
+}
+
+export interface SeededTenant {
+  id: string;
+  laCode: string | null;
+  name: string;
+  schools: { urn: number; name: string }[];
+  users: Record<Role, SeededUser | undefined>;
+}
+
+let passwordHash: Promise<string> | undefined;
+const PASSWORD = 'correct horse battery staple';
+
+/** One argon2 hash for every seeded user: hashing is deliberately slow. */
+function hashedPassword(): Promise<string> {
+  passwordHash ??= argon2.hash(PASSWORD, { type: argon2.argon2id });
+  return passwordHash;
+}
+
+/**
+ * Inserts a tenant with schools and one user per role directly as the superuser, so tests start
+ * from a known state without going through the code under test.
+ */
+export async function seedTenant(
+  db: TestDatabase,
+  options: {
+    kind?: 'authority' | 'public' | 'platform';
+    laCode?: string | null;
+    name: string;
+    schools?: { urn: number; name: string; phase?: string }[];
+    roles?: Role[];
+  },
+): Promise<SeededTenant> {
+  const kind = options.kind ?? 'authority';
+  const id = randomUUID();
+  const laCode = kind === 'authority' ? (options.laCode ?? null) : null;
+  await db.query('insert into tenants (id, kind, la_code, name) values ($1, $2, $3, $4)', [
+    id,
+    kind,
+    laCode,
+    options.name,
+  ]);
+  const schools = options.schools ?? [];
+  for (const s of schools) {
+    await db.query(
+      'insert into schools (tenant_id, urn, name, phase, la_code, laestab) values ($1, $2, $3, $4, $5, $6)',
+      [id, s.urn, s.name, s.phase ?? 'Primary', laCode, laCode ? Number(`${laCode}${String(s.urn).slice(-4)}`) : null],
+    );
+  }
+  const roles = options.roles ?? (kind === 'platform' ? ['operator'] : ['la_admin', 'analyst', 'headteacher', 'governor']);
+  const users = {} as Record<Role, SeededUser | undefined>;
+  const slug = (laCode ?? kind).toLowerCase();
+  for (const role of roles) {
+    const user: SeededUser = {
+      id: randomUUID(),
+      email: `${role}.${slug}.${id.slice(0, 8)}@example.test`,
+      password: PASSWORD,
+      role,
+      schoolUrn: role === 'headteacher' || role === 'governor' ? (schools[0]?.urn ?? null) : null,
+    };
+    await db.query(
+      `insert into users (tenant_id, id, email, role, school_urn, password_hash) values ($1, $2, $3, $4, $5, $6)`,
+      [id, user.id, user.email, role, user.schoolUrn, await hashedPassword()],
+    );
+    await db.query('insert into login_directory (email, tenant_id, user_id) values ($1, $2, $3)', [
+      user.email,
+      id,
+      user.id,
+    ]);
+    users[role] = user;
+  }
+  return { id, laCode, name: options.name, schools, users };
+}
+
+/** Every row of every table, for "the database is unchanged" assertions. */
+export async function snapshotDatabase(db: TestDatabase, tables?: string[]): Promise<Record<string, unknown[]>> {
+  const names =
+    tables ??
+    (
+      await db.query<{ tablename: string }>(
+        "select tablename from pg_tables where schemaname = 'public' and tablename <> 'schema_migrations' order by 1",
+      )
+    ).map((t) => t.tablename);
+  const snapshot: Record<string, unknown[]> = {};
+  for (const table of names) {
+    snapshot[table] = await db.query(`select * from ${table} order by 1, 2`);
+  }
+  return snapshot;
+}

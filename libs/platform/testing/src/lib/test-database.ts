@@ -1,0 +1,76 @@
+import { randomBytes } from 'node:crypto';
+
+import { Client } from 'pg';
+import Redis from 'ioredis';
+
+import { APP_ROLE, createDatabase, dropDatabase, OWNER_ROLE, withDatabase } from '@schoolbench/database';
+
+import { adminUrl, templateDatabase, testRunId } from './test-run';
+
+export interface TestDatabase {
+  name: string;
+  /** As the app role: what the services use. */
+  appUrl: string;
+  /** As the owner role: migrations. */
+  ownerUrl: string;
+  /** As the superuser: test setup and before/after snapshots, bypassing RLS. */
+  adminUrl: string;
+  redisPrefix: string;
+  /** Points the services' configuration (process.env) at this database and Redis prefix. */
+  useForServices(): void;
+  /** Runs SQL as the superuser. */
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  drop(): Promise<void>;
+}
+
+/** A fresh database cloned from the migrated template, and a Redis key prefix of its own. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const name = `${testRunId()}_${randomBytes(4).toString('hex')}`;
+  await createDatabase(adminUrl(), name, templateDatabase());
+  const admin = withDatabase(adminUrl(), name);
+  const redisPrefix = `${name}`;
+  const db: TestDatabase = {
+    name,
+    appUrl: withDatabase(adminUrl(), name, APP_ROLE),
+    ownerUrl: withDatabase(adminUrl(), name, OWNER_ROLE),
+    adminUrl: admin,
+    redisPrefix,
+    useForServices() {
+      process.env.DATABASE_URL = db.appUrl;
+      process.env.DATABASE_OWNER_URL = db.ownerUrl;
+      process.env.DATABASE_ADMIN_URL = adminUrl();
+      process.env.REDIS_PREFIX = redisPrefix;
+      process.env.LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? 'silent';
+      process.env.NODE_ENV = 'test';
+    },
+    async query<T>(sql: string, params: unknown[] = []) {
+      const client = new Client({ connectionString: admin });
+      await client.connect();
+      try {
+        return (await client.query(sql, params)).rows as T[];
+      } finally {
+        await client.end();
+      }
+    },
+    async drop() {
+      await dropDatabase(adminUrl(), name);
+      await deleteRedisKeys(redisPrefix);
+    },
+  };
+  return db;
+}
+
+export async function deleteRedisKeys(prefix: string): Promise<void> {
+  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { lazyConnect: true });
+  await redis.connect();
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+      if (keys.length) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}

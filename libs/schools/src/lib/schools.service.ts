@@ -1,0 +1,136 @@
+import { Injectable } from '@nestjs/common';
+import { Brackets } from 'typeorm';
+
+import { badInput, decodeCursor, encodeCursor, forbidden, notFound, type Connection } from '@schoolbench/graphql';
+import { SCHOOL_ROLES, TenantContext, TenantTransactions } from '@schoolbench/tenancy';
+
+import { SchoolEntity } from './school.entity';
+import { CreateSchoolInput, SchoolModel, SchoolSource } from './school.model';
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+export function toSchoolModel(s: SchoolEntity): SchoolModel {
+  return {
+    urn: s.urn,
+    laestab: s.laestab,
+    name: s.name,
+    phase: s.phase,
+    type: s.type,
+    laCode: s.laCode,
+    openedOn: s.openedOn,
+    closedOn: s.closedOn,
+  };
+}
+
+export interface SchoolFilter {
+  source: SchoolSource;
+  phase?: string;
+  laCode?: string;
+  search?: string;
+}
+
+/**
+ * The school register. Row-level security decides what exists for the caller; the rules here
+ * add the walls of roles: headteachers and governors see their own school only.
+ */
+@Injectable()
+export class SchoolsService {
+  constructor(
+    private readonly tx: TenantTransactions,
+    private readonly context: TenantContext,
+  ) {}
+
+  async list(filter: SchoolFilter, first: number, after?: string): Promise<Connection<SchoolModel>> {
+    const principal = this.context.principal();
+    return this.tx.run(async (m) => {
+      const qb = m.getRepository(SchoolEntity).createQueryBuilder('s');
+      if (filter.source === SchoolSource.OWN) {
+        qb.where('s.tenant_id = :tenant', { tenant: principal.tenantId });
+      } else {
+        qb.where('s.tenant_id = app_public_tenant()');
+      }
+      if (SCHOOL_ROLES.includes(principal.role)) {
+        qb.andWhere('s.urn = :own', { own: principal.schoolUrn });
+      }
+      if (filter.phase) qb.andWhere('s.phase = :phase', { phase: filter.phase });
+      if (filter.laCode) qb.andWhere('s.la_code = :laCode', { laCode: filter.laCode });
+      if (filter.search) {
+        const pattern = `%${filter.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        qb.andWhere(new Brackets((w) => w.where('lower(s.name) like :pattern', { pattern })));
+      }
+      const totalCount = await qb.clone().getCount();
+      if (after) qb.andWhere('s.urn > :after', { after: Number(decodeCursor(after, 1)[0]) });
+      const rows = await qb.orderBy('s.urn').take(first + 1).getMany();
+      const nodes = rows.slice(0, first).map(toSchoolModel);
+      return {
+        nodes,
+        totalCount,
+        pageInfo: {
+          hasNextPage: rows.length > first,
+          endCursor: nodes.length ? encodeCursor([nodes[nodes.length - 1].urn]) : null,
+        },
+      };
+    });
+  }
+
+  /** A school of your authority, or else of the public reference data. */
+  async get(urn: number): Promise<SchoolModel> {
+    const principal = this.context.principal();
+    if (SCHOOL_ROLES.includes(principal.role) && principal.schoolUrn !== urn) {
+      throw forbidden(`A ${principal.role} can see only their own school`);
+    }
+    const school = await this.tx.run((m) =>
+      m
+        .getRepository(SchoolEntity)
+        .createQueryBuilder('s')
+        .where('s.urn = :urn', { urn })
+        .andWhere('s.tenant_id in (:tenant, app_public_tenant())', { tenant: principal.tenantId })
+        .orderBy('s.tenant_id = :tenant', 'DESC')
+        .getOne(),
+    );
+    if (!school) throw notFound(`School ${urn}`);
+    return toSchoolModel(school);
+  }
+
+  async create(input: CreateSchoolInput): Promise<SchoolModel> {
+    const principal = this.context.principal();
+    checkSchool(input);
+    return this.tx.run(async (m) => {
+      const exists = await m.existsBy(SchoolEntity, { tenantId: principal.tenantId, urn: input.urn });
+      if (exists) throw badInput(`School ${input.urn} is already in your register`, { field: 'urn' });
+      const school = m.create(SchoolEntity, {
+        tenantId: principal.tenantId,
+        urn: input.urn,
+        laestab: input.laestab ?? null,
+        name: input.name.trim(),
+        phase: input.phase ?? null,
+        type: input.type ?? null,
+        laCode: input.laCode ?? null,
+        openedOn: input.openedOn ?? null,
+        closedOn: input.closedOn ?? null,
+        createdAt: new Date(),
+        updatedAt: new Date(),
+      });
+      await m.insert(SchoolEntity, school);
+      return toSchoolModel(school);
+    });
+  }
+}
+
+function checkSchool(input: CreateSchoolInput): void {
+  if (!Number.isInteger(input.urn) || input.urn < 100000 || input.urn > 999999) {
+    throw badInput(`URN ${input.urn} is not a six-digit Unique Reference Number`, { field: 'urn' });
+  }
+  if (!input.name.trim() || input.name.length > 300) {
+    throw badInput('The school name must have 1 to 300 characters', { field: 'name' });
+  }
+  if (input.laCode != null && !/^\d{3}$/.test(input.laCode)) {
+    throw badInput(`LA code "${input.laCode}" is not a three-digit DfE code`, { field: 'laCode' });
+  }
+  for (const field of ['openedOn', 'closedOn'] as const) {
+    const value = input[field];
+    if (value != null && (!ISO_DATE.test(value) || Number.isNaN(Date.parse(value)))) {
+      throw badInput(`${field} "${value}" is not a date like 2019-09-01`, { field });
+    }
+  }
+}

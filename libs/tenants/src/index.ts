@@ -1,0 +1,4 @@
+export { TenantEntity, type TenantKind } from './lib/tenant.entity';
+export { OnboardTenantInput, TenantModel } from './lib/tenant.model';
+export { TenantsModule } from './lib/tenants.module';
+export { TenantsService, toTenantModel } from './lib/tenants.service';
