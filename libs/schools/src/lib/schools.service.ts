@@ -96,6 +96,16 @@ export class SchoolsService {
     const principal = this.context.principal();
     checkSchool(input);
     return this.tx.run(async (m) => {
+      const [tenant] = await m.query<{ la_code: string | null }[]>('select la_code from tenants where id = $1', [
+        principal.tenantId,
+      ]);
+      const laCode = input.laCode ?? tenant?.la_code ?? null;
+      if (tenant?.la_code && laCode !== tenant.la_code) {
+        throw badInput(
+          `School ${input.urn} is in LA ${laCode}, but your authority is LA ${tenant.la_code}: an authority's register holds only its own schools`,
+          { field: 'laCode' },
+        );
+      }
       const exists = await m.existsBy(SchoolEntity, { tenantId: principal.tenantId, urn: input.urn });
       if (exists) throw badInput(`School ${input.urn} is already in your register`, { field: 'urn' });
       const school = m.create(SchoolEntity, {
@@ -105,7 +115,7 @@ export class SchoolsService {
         name: input.name.trim(),
         phase: input.phase ?? null,
         type: input.type ?? null,
-        laCode: input.laCode ?? null,
+        laCode,
         openedOn: input.openedOn ?? null,
         closedOn: input.closedOn ?? null,
         createdAt: new Date(),

@@ -56,7 +56,9 @@ export class AccessGuard extends AuthGuard(['jwt', 'api-key']) {
 
   override handleRequest<T>(err: unknown, user: T | false, info: unknown): T {
     if (err || !user) {
-      const reason = info instanceof Error ? info.message : undefined;
+      // With several strategies passport reports one failure per strategy.
+      const failures = Array.isArray(info) ? (info as unknown[]) : [info];
+      const reason = failures.find((f): f is Error => f instanceof Error)?.message;
       if (reason === 'jwt expired') throw unauthenticated('The access token has expired: refresh it');
       if (reason && /signature|malformed|invalid/i.test(reason)) {
         throw unauthenticated('The access token is not valid');

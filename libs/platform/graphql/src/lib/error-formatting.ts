@@ -1,9 +1,10 @@
-import { HttpException } from '@nestjs/common';
+import { HttpException, Logger } from '@nestjs/common';
 import { GraphQLError, GraphQLFormattedError } from 'graphql';
 
 import { DomainError, ERROR_CODES } from './domain-error';
 
 const KNOWN = new Set<string>(ERROR_CODES);
+const logger = new Logger('GraphQL');
 
 /** Apollo's own codes for documents that never reach a resolver. */
 const REQUEST_ERRORS: Record<string, string> = {
@@ -55,5 +56,9 @@ export function formatGraphqlError(
   if (KNOWN.has(apolloCode)) {
     return { message: formatted.message, path, extensions: { code: apolloCode } };
   }
+  logger.error(
+    `Unexpected error at ${path?.join('.') ?? 'request'}: ${original instanceof Error ? original.message : String(original)}`,
+    original instanceof Error ? original.stack : undefined,
+  );
   return { message: 'Internal server error', path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }

@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import type { Request, Response } from 'express';
+import { GraphQLError } from 'graphql';
 
 import { APP_CONFIG, type AppConfig } from '@schoolbench/config';
 
@@ -33,7 +34,18 @@ export interface GraphqlRequestContext {
             maxDepthRule({
               n: config.GRAPHQL_MAX_DEPTH,
               ignoreIntrospection: true,
-              errorMessage: `Query is nested too deeply; the limit is ${config.GRAPHQL_MAX_DEPTH}.`,
+              exposeLimits: false,
+              // Reported as a validation error (BAD_USER_INPUT), not thrown (which would be a 500).
+              propagateOnRejection: false,
+              onReject: [
+                (context, error) =>
+                  context?.reportError(
+                    new GraphQLError(
+                      `Query is nested too deeply; the limit is ${config.GRAPHQL_MAX_DEPTH}.`,
+                      { nodes: error.nodes },
+                    ),
+                  ),
+              ],
             }),
           ],
         };

@@ -4,9 +4,10 @@ import type { EntityManager } from 'typeorm';
 
 import { Principal } from './principal';
 
-const PRINCIPAL = 'schoolbench.principal';
-const TRANSACTION = 'schoolbench.transaction';
-const REQUEST_ID = 'schoolbench.requestId';
+// Flat keys: nestjs-cls reads dots as paths into nested objects, which child contexts share.
+const PRINCIPAL = 'schoolbenchPrincipal';
+const TRANSACTION = 'schoolbenchTransaction';
+const REQUEST_ID = 'schoolbenchRequestId';
 
 export class TenantContextMissingError extends Error {
   constructor() {

@@ -1,0 +1,212 @@
+import {
+  buildClientSchema,
+  getIntrospectionQuery,
+  getNamedType,
+  GraphQLField,
+  GraphQLInputType,
+  GraphQLSchema,
+  IntrospectionQuery,
+  isEnumType,
+  isInputObjectType,
+  isLeafType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  GraphQLOutputType,
+} from 'graphql';
+
+import { errorCode, graphql, signIn, type Credentials } from '@schoolbench/testing';
+import type { Role } from '@schoolbench/tenancy';
+
+import { rootOperations, type RootOperation } from './support/access-rules';
+import { startApiUnderTest, type ApiUnderTest } from './support/api-under-test';
+
+/**
+ * The schema-driven isolation suite. It reads the schema by introspection and calls every query
+ * and mutation as every role of tenant A (and anonymously) with tenant B's identifiers. A response
+ * carrying B's data, a success where the access rule says FORBIDDEN, or any change to B's rows
+ * fails the build. A new field is covered without anyone writing a test for it.
+ */
+
+/** Credential exchanges: their inputs are secrets, not identifiers of another tenant's data. */
+const CREDENTIAL_EXCHANGES = new Set(['login', 'refreshToken', 'acceptInvitation']);
+
+interface Identity {
+  label: string;
+  role: Role | null;
+  credentials: Credentials;
+}
+
+describe('tenant isolation across the whole GraphQL schema', () => {
+  let api: ApiUnderTest;
+  let schema: GraphQLSchema;
+  let operations: RootOperation[];
+  let identities: Identity[];
+  let bIds: { users: string[]; apiKey: string; urns: number[] };
+  let bMarkers: string[];
+  let bRowsBefore: Record<string, unknown[]>;
+  let emailCounter = 0;
+
+  async function bRows(): Promise<Record<string, unknown[]>> {
+    const tables = await api.db.query<{ table_name: string }>(
+      "select table_name from information_schema.columns where column_name = 'tenant_id' and table_schema = 'public' order by 1",
+    );
+    const rows: Record<string, unknown[]> = {};
+    for (const { table_name } of tables) {
+      rows[table_name] = await api.db.query(`select * from ${table_name} where tenant_id = $1 order by 1, 2`, [api.b.id]);
+    }
+    return rows;
+  }
+
+  beforeAll(async () => {
+    api = await startApiUnderTest({ LOGIN_ATTEMPTS_PER_MINUTE: '1000' });
+    // Give B an API key, so key ids and prefixes are among the things A must never see.
+    const bAnalyst = api.b.users.analyst!;
+    const bToken = await signIn(api.app, bAnalyst.email, bAnalyst.password);
+    const key = await graphql(api.app, 'mutation { createApiKey(name: "b-key") { apiKey { id prefix } } }', {}, { token: bToken });
+    bIds = {
+      users: Object.values(api.b.users).map((u) => u!.id),
+      apiKey: key.data!.createApiKey.apiKey.id,
+      urns: api.b.schools.map((s) => s.urn),
+    };
+    bMarkers = [
+      ...api.b.schools.map((s) => s.name),
+      ...Object.values(api.b.users).map((u) => u!.email),
+      ...bIds.users,
+      bIds.apiKey,
+      key.data!.createApiKey.apiKey.prefix,
+    ];
+
+    identities = [{ label: 'anonymous', role: null, credentials: {} }];
+    for (const [role, user] of Object.entries({ ...api.a.users, operator: api.platform.users.operator })) {
+      identities.push({
+        label: `A ${role}`,
+        role: role as Role,
+        credentials: { token: await signIn(api.app, user!.email, user!.password) },
+      });
+    }
+
+    const introspection = await graphql<IntrospectionQuery>(api.app, getIntrospectionQuery(), {}, identities[1].credentials);
+    schema = buildClientSchema(introspection.data!);
+    operations = rootOperations(api.app);
+    bRowsBefore = await bRows();
+  });
+
+  afterAll(() => api.close());
+
+  function scalarValue(name: string, typeName: string, variant: number): unknown {
+    const n = name.toLowerCase();
+    if (typeName === 'ID') return [...bIds.users, bIds.apiKey, api.b.id][variant % (bIds.users.length + 2)];
+    if (typeName === 'Int') return n.includes('urn') ? bIds.urns[variant % bIds.urns.length] : 5;
+    if (typeName === 'Float') return 1.5;
+    if (typeName === 'Boolean') return true;
+    if (n.includes('email')) return `isolation-${++emailCounter}@example.test`;
+    if (n.includes('password')) return 'a sufficiently long password';
+    if (n === 'lacode') return api.b.laCode;
+    if (n.includes('token')) return 'not-a-real-token';
+    if (n.endsWith('on') || n.includes('date')) return '2020-09-01';
+    if (typeName === 'DateTime') return '2020-09-01T00:00:00Z';
+    return 'Isolation probe';
+  }
+
+  function inputValue(name: string, type: GraphQLInputType, variant: number): unknown {
+    if (isNonNullType(type)) return inputValue(name, type.ofType, variant);
+    if (isListType(type)) return [inputValue(name, type.ofType, variant)];
+    if (isEnumType(type)) {
+      const values = type.getValues().map((v) => v.value as string);
+      return values.includes('analyst') ? 'analyst' : values[0];
+    }
+    if (isInputObjectType(type)) {
+      const out: Record<string, unknown> = {};
+      for (const field of Object.values(type.getFields())) {
+        if (isNonNullType(field.type) || /urn|lacode/i.test(field.name)) {
+          out[field.name] = inputValue(field.name, field.type, variant);
+        }
+      }
+      return out;
+    }
+    return scalarValue(name, getNamedType(type).name, variant);
+  }
+
+  function selection(type: GraphQLOutputType, depth: number): string {
+    const named = getNamedType(type);
+    if (isLeafType(named) || !isObjectType(named)) return '';
+    const parts: string[] = [];
+    for (const field of Object.values(named.getFields())) {
+      if (field.args.some((a) => isNonNullType(a.type))) continue;
+      const sub = getNamedType(field.type);
+      if (isLeafType(sub)) parts.push(field.name);
+      else if (depth > 0) {
+        const inner = selection(field.type, depth - 1);
+        if (inner) parts.push(`${field.name} { ${inner} }`);
+      }
+    }
+    return parts.join(' ');
+  }
+
+  function document(kind: 'query' | 'mutation', field: GraphQLField<unknown, unknown>) {
+    const args = field.args;
+    const variables = args.length ? `(${args.map((a) => `$${a.name}: ${a.type.toString()}`).join(', ')})` : '';
+    const passed = args.length ? `(${args.map((a) => `${a.name}: $${a.name}`).join(', ')})` : '';
+    const sel = selection(field.type, 3);
+    return `${kind}${variables} { ${field.name}${passed}${sel ? ` { ${sel} }` : ''} }`;
+  }
+
+  it('declares an access rule on every root field of the schema', () => {
+    const declared = new Map(operations.map((o) => [`${o.type}.${o.field}`, o.rule]));
+    const fields = [
+      ...Object.keys(schema.getQueryType()!.getFields()).map((f) => `Query.${f}`),
+      ...Object.keys(schema.getMutationType()?.getFields() ?? {}).map((f) => `Mutation.${f}`),
+    ];
+    expect(fields.length).toBeGreaterThanOrEqual(15);
+    expect(fields.filter((f) => !declared.get(f))).toEqual([]);
+  });
+
+  it('serves tenant A none of tenant B’s data and refuses every role the rule does not name', async () => {
+    const failures: string[] = [];
+    let calls = 0;
+    const rules = new Map(operations.map((o) => [`${o.type}.${o.field}`, o.rule!]));
+    for (const kind of ['query', 'mutation'] as const) {
+      const root = kind === 'query' ? schema.getQueryType()! : schema.getMutationType()!;
+      for (const field of Object.values(root.getFields())) {
+        const rule = rules.get(`${kind === 'query' ? 'Query' : 'Mutation'}.${field.name}`)!;
+        const idArgs = field.args.some((a) => getNamedType(a.type).name === 'ID') ? bIds.users.length + 2 : 1;
+        const urnArgs = JSON.stringify(field.args.map((a) => a.name)).match(/urn|input/i) ? bIds.urns.length : 1;
+        const variants = Math.max(idArgs, urnArgs);
+        for (const identity of identities) {
+          for (let variant = 0; variant < variants; variant++) {
+            const variables = Object.fromEntries(field.args.map((a) => [a.name, inputValue(a.name, a.type, variant)]));
+            const res = await graphql(api.app, document(kind, field), variables, identity.credentials);
+            calls++;
+            const where = `${identity.label} ${field.name}(${JSON.stringify(variables)})`;
+            const allowed = rule.public || (identity.role !== null && rule.roles.includes(identity.role));
+            if (!allowed) {
+              const expected = identity.role === null ? 'UNAUTHENTICATED' : 'FORBIDDEN';
+              if (errorCode(res) !== expected || (res.data && res.data[field.name] != null)) {
+                failures.push(`${where}: expected ${expected}, got ${JSON.stringify(res).slice(0, 300)}`);
+              }
+            }
+            const data = JSON.stringify(res.data ?? null);
+            const errors = JSON.stringify(res.errors ?? []);
+            for (const marker of bMarkers) {
+              if (data.includes(marker)) failures.push(`${where}: response data carries B's ${marker}`);
+              if (!CREDENTIAL_EXCHANGES.has(field.name) && errors.includes(marker) && !JSON.stringify(variables).includes(marker)) {
+                failures.push(`${where}: error reveals B's ${marker}`);
+              }
+            }
+            for (const urn of bIds.urns) {
+              if (new RegExp(`"urn":${urn}\\b`).test(data)) failures.push(`${where}: response data carries B's school ${urn}`);
+            }
+            if (res.status >= 500) failures.push(`${where}: HTTP ${res.status}`);
+          }
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(calls).toBeGreaterThan(identities.length * 15);
+  });
+
+  it('left every row of tenant B exactly as it was', async () => {
+    expect(await bRows()).toEqual(bRowsBefore);
+  });
+});

@@ -1,0 +1,61 @@
+import type { INestApplication } from '@nestjs/common';
+
+import { createTestDatabase, seedTenant, type SeededTenant, type TestDatabase } from '@schoolbench/testing';
+
+import { createApiApp } from '../../../apps/api/src/api-app';
+
+export interface ApiUnderTest {
+  app: INestApplication;
+  db: TestDatabase;
+  platform: SeededTenant;
+  publicData: SeededTenant;
+  /** Hampshire-like tenant A and North Yorkshire-like tenant B, each with a user per role. */
+  a: SeededTenant;
+  b: SeededTenant;
+  close(): Promise<void>;
+}
+
+/** A fresh database with two authorities, the public reference tenant and an operator; the API on it. */
+export async function startApiUnderTest(env: Record<string, string> = {}): Promise<ApiUnderTest> {
+  const db = await createTestDatabase();
+  db.useForServices();
+  Object.assign(process.env, env);
+  const platform = await seedTenant(db, { kind: 'platform', name: 'SchoolBench platform' });
+  const publicData = await seedTenant(db, {
+    kind: 'public',
+    name: 'DfE published data',
+    roles: [],
+    schools: [{ urn: 100000, name: 'Sir John Cass Red Coat (public reference)' }],
+  });
+  const a = await seedTenant(db, {
+    laCode: '850',
+    name: 'Hampshire',
+    schools: [
+      { urn: 116001, name: 'Alderwood Primary A' },
+      { urn: 116002, name: 'Beechwood Infant A', phase: 'Primary' },
+      { urn: 116003, name: 'Cedar Secondary A', phase: 'Secondary' },
+    ],
+  });
+  const b = await seedTenant(db, {
+    laCode: '815',
+    name: 'North Yorkshire',
+    schools: [
+      { urn: 121901, name: 'Zetland Secret School B' },
+      { urn: 121902, name: 'Yarm Hidden Academy B', phase: 'Secondary' },
+    ],
+  });
+  const app = await createApiApp();
+  await app.init();
+  return {
+    app,
+    db,
+    platform,
+    publicData,
+    a,
+    b,
+    async close() {
+      await app.close();
+      await db.drop();
+    },
+  };
+}
