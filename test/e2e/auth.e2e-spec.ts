@@ -20,9 +20,17 @@ describe('authentication', () => {
 
   it('signs in with e-mail and password and tells the user who they are', async () => {
     const analyst = api.a.users.analyst!;
-    const res = await graphql(api.app, LOGIN, { e: analyst.email.toUpperCase(), p: analyst.password });
+    const res = await graphql(api.app, LOGIN, {
+      e: analyst.email.toUpperCase(),
+      p: analyst.password,
+    });
     expect(res.errors).toBeUndefined();
-    expect(res.data!.login.user).toEqual({ id: analyst.id, email: analyst.email, role: 'analyst', schoolUrn: null });
+    expect(res.data!.login.user).toEqual({
+      id: analyst.id,
+      email: analyst.email,
+      role: 'analyst',
+      schoolUrn: null,
+    });
     const me = await graphql(api.app, ME, {}, { token: res.data!.login.accessToken });
     expect(me.data!.me).toEqual({
       authenticatedWith: 'password',
@@ -33,8 +41,14 @@ describe('authentication', () => {
 
   it('refuses a wrong password and an unknown user with the same message, writing nothing', async () => {
     const before = await snapshotDatabase(api.db, ['refresh_tokens', 'users']);
-    const wrong = await graphql(api.app, LOGIN, { e: api.a.users.la_admin!.email, p: 'not the password' });
-    const unknown = await graphql(api.app, LOGIN, { e: 'nobody@example.test', p: 'whatever it is' });
+    const wrong = await graphql(api.app, LOGIN, {
+      e: api.a.users.la_admin!.email,
+      p: 'not the password',
+    });
+    const unknown = await graphql(api.app, LOGIN, {
+      e: 'nobody@example.test',
+      p: 'whatever it is',
+    });
     expect(errorCode(wrong)).toBe('UNAUTHENTICATED');
     expect(errorCode(unknown)).toBe('UNAUTHENTICATED');
     expect(wrong.errors![0].message).toBe(unknown.errors![0].message);
@@ -62,9 +76,15 @@ describe('authentication', () => {
     const user = api.a.users.analyst!;
     const claims = { sub: user.id, tid: api.a.id, role: 'analyst', urn: null, typ: 'access' };
     const secret = process.env.JWT_SECRET ?? 'schoolbench-dev-secret-change-me-0123456789';
-    const expired = new JwtService({ secret }).sign(claims, { expiresIn: -10, issuer: 'schoolbench' });
-    const forged = new JwtService({ secret: 'x'.repeat(40) }).sign(claims, { issuer: 'schoolbench' });
-    const { refreshToken } = (await graphql(api.app, LOGIN, { e: user.email, p: user.password })).data!.login;
+    const expired = new JwtService({ secret }).sign(claims, {
+      expiresIn: -10,
+      issuer: 'schoolbench',
+    });
+    const forged = new JwtService({ secret: 'x'.repeat(40) }).sign(claims, {
+      issuer: 'schoolbench',
+    });
+    const { refreshToken } = (await graphql(api.app, LOGIN, { e: user.email, p: user.password }))
+      .data!.login;
     for (const token of [expired, forged, refreshToken, 'not-a-jwt']) {
       const res = await graphql(api.app, ME, {}, { token });
       expect({ token: token.slice(0, 12), code: errorCode(res) }).toEqual({
@@ -82,7 +102,13 @@ describe('authentication', () => {
     const adminToken = await signIn(api.app, admin.email, admin.password);
     const created = await graphql(
       api.app,
-      `mutation($i: CreateUserInput!) { createUser(input: $i) { id } }`,
+      `
+        mutation ($i: CreateUserInput!) {
+          createUser(input: $i) {
+            id
+          }
+        }
+      `,
       { i: { email: 'leaver@example.test', password: 'a long enough password', role: 'analyst' } },
       { token: adminToken },
     );
@@ -91,12 +117,18 @@ describe('authentication', () => {
     expect((await graphql(api.app, ME, {}, { token: leaverToken })).data).not.toBeNull();
     const deleted = await graphql(
       api.app,
-      `mutation($id: ID!) { deleteUser(id: $id) }`,
+      `
+        mutation ($id: ID!) {
+          deleteUser(id: $id)
+        }
+      `,
       { id: created.data!.createUser.id },
       { token: adminToken },
     );
     expect(deleted.data).toEqual({ deleteUser: true });
-    expect(errorCode(await graphql(api.app, ME, {}, { token: leaverToken }))).toBe('UNAUTHENTICATED');
+    expect(errorCode(await graphql(api.app, ME, {}, { token: leaverToken }))).toBe(
+      'UNAUTHENTICATED',
+    );
   });
 
   it('invites a user who then sets a password and signs in; the invitation works once', async () => {
@@ -104,19 +136,37 @@ describe('authentication', () => {
     const adminToken = await signIn(api.app, admin.email, admin.password);
     const invited = await graphql(
       api.app,
-      `mutation($i: InviteUserInput!) { inviteUser(input: $i) { invitationToken user { active role schoolUrn } } }`,
+      `
+        mutation ($i: InviteUserInput!) {
+          inviteUser(input: $i) {
+            invitationToken
+            user {
+              active
+              role
+              schoolUrn
+            }
+          }
+        }
+      `,
       { i: { email: 'new.head@example.test', role: 'headteacher', schoolUrn: 116002 } },
       { token: adminToken },
     );
-    expect(invited.data!.inviteUser.user).toEqual({ active: false, role: 'headteacher', schoolUrn: 116002 });
+    expect(invited.data!.inviteUser.user).toEqual({
+      active: false,
+      role: 'headteacher',
+      schoolUrn: 116002,
+    });
     const accept = `mutation($t: String!, $p: String!) { acceptInvitation(invitationToken: $t, password: $p) { user { email active } } }`;
     const token = invited.data!.inviteUser.invitationToken;
     const accepted = await graphql(api.app, accept, { t: token, p: 'my own long password' });
-    expect(accepted.data!.acceptInvitation.user).toEqual({ email: 'new.head@example.test', active: true });
+    expect(accepted.data!.acceptInvitation.user).toEqual({
+      email: 'new.head@example.test',
+      active: true,
+    });
     expect(await signIn(api.app, 'new.head@example.test', 'my own long password')).toBeTruthy();
-    expect(errorCode(await graphql(api.app, accept, { t: token, p: 'another long password' }))).toBe(
-      'UNAUTHENTICATED',
-    );
+    expect(
+      errorCode(await graphql(api.app, accept, { t: token, p: 'another long password' })),
+    ).toBe('UNAUTHENTICATED');
   });
 
   it('issues API keys shown once, stored hashed, usable until revoked', async () => {
@@ -124,26 +174,60 @@ describe('authentication', () => {
     const token = await signIn(api.app, analyst.email, analyst.password);
     const created = await graphql(
       api.app,
-      `mutation { createApiKey(name: "nightly export") { secret apiKey { id prefix role lastUsedAt } } }`,
+      `
+        mutation {
+          createApiKey(name: "nightly export") {
+            secret
+            apiKey {
+              id
+              prefix
+              role
+              lastUsedAt
+            }
+          }
+        }
+      `,
       {},
       { token },
     );
     const { secret, apiKey } = created.data!.createApiKey;
     expect(secret.startsWith(`${apiKey.prefix}_`)).toBe(true);
     expect(apiKey).toMatchObject({ role: 'analyst', lastUsedAt: null });
-    const stored = await api.db.query<{ secret_hash: string }>('select secret_hash from api_keys where id = $1', [apiKey.id]);
+    const stored = await api.db.query<{ secret_hash: string }>(
+      'select secret_hash from api_keys where id = $1',
+      [apiKey.id],
+    );
     expect(stored[0].secret_hash).not.toContain(secret.slice(20));
     expect(stored[0].secret_hash).toMatch(/^[0-9a-f]{64}$/);
 
     const viaKey = await graphql(api.app, ME, {}, { apiKey: secret });
-    expect(viaKey.data!.me).toMatchObject({ authenticatedWith: 'api_key', tenant: { laCode: '850' } });
-    const used = await api.db.query<{ last_used_at: Date | null }>('select last_used_at from api_keys where id = $1', [apiKey.id]);
+    expect(viaKey.data!.me).toMatchObject({
+      authenticatedWith: 'api_key',
+      tenant: { laCode: '850' },
+    });
+    const used = await api.db.query<{ last_used_at: Date | null }>(
+      'select last_used_at from api_keys where id = $1',
+      [apiKey.id],
+    );
     expect(used[0].last_used_at).not.toBeNull();
 
-    const revoked = await graphql(api.app, `mutation($id: ID!) { revokeApiKey(id: $id) { revokedAt } }`, { id: apiKey.id }, { token });
+    const revoked = await graphql(
+      api.app,
+      `
+        mutation ($id: ID!) {
+          revokeApiKey(id: $id) {
+            revokedAt
+          }
+        }
+      `,
+      { id: apiKey.id },
+      { token },
+    );
     expect(revoked.data!.revokeApiKey.revokedAt).not.toBeNull();
     expect(errorCode(await graphql(api.app, ME, {}, { apiKey: secret }))).toBe('UNAUTHENTICATED');
-    expect(errorCode(await graphql(api.app, ME, {}, { apiKey: `${secret}x` }))).toBe('UNAUTHENTICATED');
+    expect(errorCode(await graphql(api.app, ME, {}, { apiKey: `${secret}x` }))).toBe(
+      'UNAUTHENTICATED',
+    );
   });
 
   it('rate-limits sign-in attempts', async () => {

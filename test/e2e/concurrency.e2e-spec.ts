@@ -20,7 +20,9 @@ describe('pooled connections under concurrent requests from two tenants', () => 
     const results = await Promise.all(
       Array.from({ length: 60 }, (_, i) => {
         const who = i % 2 === 0 ? 'A' : 'B';
-        return graphql(api.app, query, {}, { token: who === 'A' ? tokenA : tokenB }).then((res) => ({ who, res }));
+        return graphql(api.app, query, {}, { token: who === 'A' ? tokenA : tokenB }).then(
+          (res) => ({ who, res }),
+        );
       }),
     );
     for (const { who, res } of results) {

@@ -4,6 +4,7 @@ import {
   getNamedType,
   GraphQLField,
   GraphQLInputType,
+  GraphQLOutputType,
   GraphQLSchema,
   IntrospectionQuery,
   isEnumType,
@@ -12,11 +13,10 @@ import {
   isListType,
   isNonNullType,
   isObjectType,
-  GraphQLOutputType,
 } from 'graphql';
 
-import { errorCode, graphql, signIn, type Credentials } from '@schoolbench/testing';
 import type { Role } from '@schoolbench/tenancy';
+import { errorCode, graphql, signIn, type Credentials } from '@schoolbench/testing';
 
 import { rootOperations, type RootOperation } from './support/access-rules';
 import { startApiUnderTest, type ApiUnderTest } from './support/api-under-test';
@@ -53,7 +53,10 @@ describe('tenant isolation across the whole GraphQL schema', () => {
     );
     const rows: Record<string, unknown[]> = {};
     for (const { table_name } of tables) {
-      rows[table_name] = await api.db.query(`select * from ${table_name} where tenant_id = $1 order by 1, 2`, [api.b.id]);
+      rows[table_name] = await api.db.query(
+        `select * from ${table_name} where tenant_id = $1 order by 1, 2`,
+        [api.b.id],
+      );
     }
     return rows;
   }
@@ -63,7 +66,12 @@ describe('tenant isolation across the whole GraphQL schema', () => {
     // Give B an API key, so key ids and prefixes are among the things A must never see.
     const bAnalyst = api.b.users.analyst!;
     const bToken = await signIn(api.app, bAnalyst.email, bAnalyst.password);
-    const key = await graphql(api.app, 'mutation { createApiKey(name: "b-key") { apiKey { id prefix } } }', {}, { token: bToken });
+    const key = await graphql(
+      api.app,
+      'mutation { createApiKey(name: "b-key") { apiKey { id prefix } } }',
+      {},
+      { token: bToken },
+    );
     bIds = {
       users: Object.values(api.b.users).map((u) => u!.id),
       apiKey: key.data!.createApiKey.apiKey.id,
@@ -78,7 +86,10 @@ describe('tenant isolation across the whole GraphQL schema', () => {
     ];
 
     identities = [{ label: 'anonymous', role: null, credentials: {} }];
-    for (const [role, user] of Object.entries({ ...api.a.users, operator: api.platform.users.operator })) {
+    for (const [role, user] of Object.entries({
+      ...api.a.users,
+      operator: api.platform.users.operator,
+    })) {
       identities.push({
         label: `A ${role}`,
         role: role as Role,
@@ -86,7 +97,12 @@ describe('tenant isolation across the whole GraphQL schema', () => {
       });
     }
 
-    const introspection = await graphql<IntrospectionQuery>(api.app, getIntrospectionQuery(), {}, identities[1].credentials);
+    const introspection = await graphql<IntrospectionQuery>(
+      api.app,
+      getIntrospectionQuery(),
+      {},
+      identities[1].credentials,
+    );
     schema = buildClientSchema(introspection.data!);
     operations = rootOperations(api.app);
     bRowsBefore = await bRows();
@@ -96,7 +112,8 @@ describe('tenant isolation across the whole GraphQL schema', () => {
 
   function scalarValue(name: string, typeName: string, variant: number): unknown {
     const n = name.toLowerCase();
-    if (typeName === 'ID') return [...bIds.users, bIds.apiKey, api.b.id][variant % (bIds.users.length + 2)];
+    if (typeName === 'ID')
+      return [...bIds.users, bIds.apiKey, api.b.id][variant % (bIds.users.length + 2)];
     if (typeName === 'Int') return n.includes('urn') ? bIds.urns[variant % bIds.urns.length] : 5;
     if (typeName === 'Float') return 1.5;
     if (typeName === 'Boolean') return true;
@@ -146,7 +163,9 @@ describe('tenant isolation across the whole GraphQL schema', () => {
 
   function document(kind: 'query' | 'mutation', field: GraphQLField<unknown, unknown>) {
     const args = field.args;
-    const variables = args.length ? `(${args.map((a) => `$${a.name}: ${a.type.toString()}`).join(', ')})` : '';
+    const variables = args.length
+      ? `(${args.map((a) => `$${a.name}: ${a.type.toString()}`).join(', ')})`
+      : '';
     const passed = args.length ? `(${args.map((a) => `${a.name}: $${a.name}`).join(', ')})` : '';
     const sel = selection(field.type, 3);
     return `${kind}${variables} { ${field.name}${passed}${sel ? ` { ${sel} }` : ''} }`;
@@ -170,32 +189,52 @@ describe('tenant isolation across the whole GraphQL schema', () => {
       const root = kind === 'query' ? schema.getQueryType()! : schema.getMutationType()!;
       for (const field of Object.values(root.getFields())) {
         const rule = rules.get(`${kind === 'query' ? 'Query' : 'Mutation'}.${field.name}`)!;
-        const idArgs = field.args.some((a) => getNamedType(a.type).name === 'ID') ? bIds.users.length + 2 : 1;
-        const urnArgs = JSON.stringify(field.args.map((a) => a.name)).match(/urn|input/i) ? bIds.urns.length : 1;
+        const idArgs = field.args.some((a) => getNamedType(a.type).name === 'ID')
+          ? bIds.users.length + 2
+          : 1;
+        const urnArgs = JSON.stringify(field.args.map((a) => a.name)).match(/urn|input/i)
+          ? bIds.urns.length
+          : 1;
         const variants = Math.max(idArgs, urnArgs);
         for (const identity of identities) {
           for (let variant = 0; variant < variants; variant++) {
-            const variables = Object.fromEntries(field.args.map((a) => [a.name, inputValue(a.name, a.type, variant)]));
-            const res = await graphql(api.app, document(kind, field), variables, identity.credentials);
+            const variables = Object.fromEntries(
+              field.args.map((a) => [a.name, inputValue(a.name, a.type, variant)]),
+            );
+            const res = await graphql(
+              api.app,
+              document(kind, field),
+              variables,
+              identity.credentials,
+            );
             calls++;
             const where = `${identity.label} ${field.name}(${JSON.stringify(variables)})`;
-            const allowed = rule.public || (identity.role !== null && rule.roles.includes(identity.role));
+            const allowed =
+              rule.public || (identity.role !== null && rule.roles.includes(identity.role));
             if (!allowed) {
               const expected = identity.role === null ? 'UNAUTHENTICATED' : 'FORBIDDEN';
               if (errorCode(res) !== expected || (res.data && res.data[field.name] != null)) {
-                failures.push(`${where}: expected ${expected}, got ${JSON.stringify(res).slice(0, 300)}`);
+                failures.push(
+                  `${where}: expected ${expected}, got ${JSON.stringify(res).slice(0, 300)}`,
+                );
               }
             }
             const data = JSON.stringify(res.data ?? null);
             const errors = JSON.stringify(res.errors ?? []);
             for (const marker of bMarkers) {
-              if (data.includes(marker)) failures.push(`${where}: response data carries B's ${marker}`);
-              if (!CREDENTIAL_EXCHANGES.has(field.name) && errors.includes(marker) && !JSON.stringify(variables).includes(marker)) {
+              if (data.includes(marker))
+                failures.push(`${where}: response data carries B's ${marker}`);
+              if (
+                !CREDENTIAL_EXCHANGES.has(field.name) &&
+                errors.includes(marker) &&
+                !JSON.stringify(variables).includes(marker)
+              ) {
                 failures.push(`${where}: error reveals B's ${marker}`);
               }
             }
             for (const urn of bIds.urns) {
-              if (new RegExp(`"urn":${urn}\\b`).test(data)) failures.push(`${where}: response data carries B's school ${urn}`);
+              if (new RegExp(`"urn":${urn}\\b`).test(data))
+                failures.push(`${where}: response data carries B's school ${urn}`);
             }
             if (res.status >= 500) failures.push(`${where}: HTTP ${res.status}`);
           }

@@ -18,11 +18,20 @@ describe('a partner authority joins (journey 1, tenancy part)', () => {
   afterAll(() => api.close());
 
   it('lets the operator onboard Surrey (936); its admin accepts, signs in and sees an empty register', async () => {
-    const res = await graphql(api.app, ONBOARD, { i: { laCode: '936', name: 'Surrey', adminEmail: 'Admin@Surrey.example' } }, { token: operator });
+    const res = await graphql(
+      api.app,
+      ONBOARD,
+      { i: { laCode: '936', name: 'Surrey', adminEmail: 'Admin@Surrey.example' } },
+      { token: operator },
+    );
     expect(res.errors).toBeUndefined();
     const { tenant, adminInvitation } = res.data!.onboardTenant;
     expect(tenant).toMatchObject({ laCode: '936', name: 'Surrey', kind: 'authority' });
-    expect(adminInvitation.user).toEqual({ email: 'admin@surrey.example', role: 'la_admin', active: false });
+    expect(adminInvitation.user).toEqual({
+      email: 'admin@surrey.example',
+      role: 'la_admin',
+      active: false,
+    });
 
     const accepted = await graphql(
       api.app,
@@ -30,15 +39,25 @@ describe('a partner authority joins (journey 1, tenancy part)', () => {
       { t: adminInvitation.invitationToken },
     );
     const token = accepted.data!.acceptInvitation.accessToken as string;
-    const me = await graphql(api.app, '{ me { user { role } tenant { laCode } } schools { totalCount } }', {}, { token });
-    expect(me.data).toEqual({ me: { user: { role: 'la_admin' }, tenant: { laCode: '936' } }, schools: { totalCount: 0 } });
+    const me = await graphql(
+      api.app,
+      '{ me { user { role } tenant { laCode } } schools { totalCount } }',
+      {},
+      { token },
+    );
+    expect(me.data).toEqual({
+      me: { user: { role: 'la_admin' }, tenant: { laCode: '936' } },
+      schools: { totalCount: 0 },
+    });
   });
 
   it('does not show tenant data to the operator', async () => {
     const res = await graphql(api.app, '{ schools { totalCount } }', {}, { token: operator });
     expect(errorCode(res)).toBe('FORBIDDEN');
     const tenants = await graphql(api.app, '{ tenants { laCode kind } }', {}, { token: operator });
-    expect(tenants.data!.tenants.map((t: { laCode: string | null }) => t.laCode)).toEqual(expect.arrayContaining(['850', '815', '936']));
+    expect(tenants.data!.tenants.map((t: { laCode: string | null }) => t.laCode)).toEqual(
+      expect.arrayContaining(['850', '815', '936']),
+    );
   });
 
   it.each([
@@ -46,7 +65,10 @@ describe('a partner authority joins (journey 1, tenancy part)', () => {
     [{ laCode: '93', name: 'Bad', adminEmail: 'x@example.test' }, /three-digit/],
     [{ laCode: '937', name: '', adminEmail: 'x@example.test' }, /1 to 200/],
     [{ laCode: '938', name: 'Kent', adminEmail: 'not-an-email' }, /not an e-mail/],
-    [{ laCode: '939', name: 'Clash', adminEmail: 'ADMIN@surrey.example' }, /already has an account/],
+    [
+      { laCode: '939', name: 'Clash', adminEmail: 'ADMIN@surrey.example' },
+      /already has an account/,
+    ],
   ])('refuses bad onboarding input %j and writes nothing', async (input, message) => {
     const before = await snapshotDatabase(api.db);
     const res = await graphql(api.app, ONBOARD, { i: input }, { token: operator });

@@ -10,14 +10,15 @@ describe('operations: health, metrics and logs', () => {
   const write = process.stdout.write.bind(process.stdout);
 
   beforeAll(async () => {
-    process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+    const capture = (chunk: string | Uint8Array, ...rest: never[]): boolean => {
       const text = chunk.toString();
       if (text.startsWith('{"level"')) {
         lines.push(text);
         return true;
       }
       return write(chunk, ...rest);
-    }) as typeof process.stdout.write;
+    };
+    process.stdout.write = capture;
     api = await startApiUnderTest({ LOG_LEVEL: 'info' });
   });
   afterAll(async () => {
@@ -28,7 +29,10 @@ describe('operations: health, metrics and logs', () => {
   it('reports liveness and readiness of PostgreSQL and Redis', async () => {
     await request(api.app.getHttpServer()).get('/health/live').expect(200, { status: 'ok' });
     const ready = await request(api.app.getHttpServer()).get('/health/ready').expect(200);
-    expect(ready.body).toMatchObject({ status: 'ok', info: { postgres: { status: 'up' }, redis: { status: 'up' } } });
+    expect(ready.body).toMatchObject({
+      status: 'ok',
+      info: { postgres: { status: 'up' }, redis: { status: 'up' } },
+    });
   });
 
   it('exposes Prometheus metrics with request latency histograms and queue depth', async () => {

@@ -27,14 +27,21 @@ describe('schools', () => {
     const page1 = await graphql(api.app, SCHOOLS, { first: 2 }, { token: analyst });
     expect(page1.data!.schools).toMatchObject({ totalCount: 3, pageInfo: { hasNextPage: true } });
     expect(page1.data!.schools.nodes.map((s: { urn: number }) => s.urn)).toEqual([116001, 116002]);
-    const page2 = await graphql(api.app, SCHOOLS, { first: 2, after: page1.data!.schools.pageInfo.endCursor }, { token: analyst });
+    const page2 = await graphql(
+      api.app,
+      SCHOOLS,
+      { first: 2, after: page1.data!.schools.pageInfo.endCursor },
+      { token: analyst },
+    );
     expect(page2.data!.schools.nodes.map((s: { urn: number }) => s.urn)).toEqual([116003]);
     expect(page2.data!.schools.pageInfo.hasNextPage).toBe(false);
   });
 
   it('filters by phase and searches by name, case-insensitively', async () => {
     const res = await graphql(api.app, SCHOOLS, { phase: 'Secondary' }, { token: analyst });
-    expect(res.data!.schools.nodes.map((s: { name: string }) => s.name)).toEqual(['Cedar Secondary A']);
+    expect(res.data!.schools.nodes.map((s: { name: string }) => s.name)).toEqual([
+      'Cedar Secondary A',
+    ]);
     const search = await graphql(api.app, SCHOOLS, { search: 'WOOD' }, { token: analyst });
     expect(search.data!.schools.totalCount).toBe(2);
     const literal = await graphql(api.app, SCHOOLS, { search: '%' }, { token: analyst });
@@ -46,7 +53,12 @@ describe('schools', () => {
     expect(res.data!.schools.nodes.map((s: { urn: number }) => s.urn)).toEqual([100000]);
     const one = await graphql(api.app, '{ school(urn: 100000) { name } }', {}, { token: analyst });
     expect(one.data!.school.name).toMatch(/public reference/);
-    const missing = await graphql(api.app, '{ school(urn: 121901) { name } }', {}, { token: analyst });
+    const missing = await graphql(
+      api.app,
+      '{ school(urn: 121901) { name } }',
+      {},
+      { token: analyst },
+    );
     expect(errorCode(missing)).toBe('NOT_FOUND');
   });
 
@@ -60,7 +72,12 @@ describe('schools', () => {
   });
 
   it('creates a school in the admin’s own authority', async () => {
-    const res = await graphql(api.app, CREATE, { i: { urn: 116099, name: 'New Primary', laCode: '850' } }, { token: admin });
+    const res = await graphql(
+      api.app,
+      CREATE,
+      { i: { urn: 116099, name: 'New Primary', laCode: '850' } },
+      { token: admin },
+    );
     expect(res.data!.createSchool).toEqual({ urn: 116099, name: 'New Primary', laCode: '850' });
   });
 
@@ -71,14 +88,17 @@ describe('schools', () => {
     [{ urn: 116102, name: 'Bad LA', laCode: '85' }, /three-digit/, 'laCode'],
     [{ urn: 116103, name: 'Bad date', openedOn: '2019-13-45' }, /not a date/, 'openedOn'],
     [{ urn: 116001, name: 'Duplicate' }, /already in your register/, 'urn'],
-  ])('refuses bad school input %j with a clear error and writes nothing', async (input, message, field) => {
-    const before = await snapshotDatabase(api.db, ['schools']);
-    const res = await graphql(api.app, CREATE, { i: input }, { token: admin });
-    expect(errorCode(res)).toBe('BAD_USER_INPUT');
-    expect(res.errors![0].message).toMatch(message);
-    expect(res.errors![0].extensions!.field).toBe(field);
-    expect(await snapshotDatabase(api.db, ['schools'])).toEqual(before);
-  });
+  ])(
+    'refuses bad school input %j with a clear error and writes nothing',
+    async (input, message, field) => {
+      const before = await snapshotDatabase(api.db, ['schools']);
+      const res = await graphql(api.app, CREATE, { i: input }, { token: admin });
+      expect(errorCode(res)).toBe('BAD_USER_INPUT');
+      expect(res.errors![0].message).toMatch(message);
+      expect(res.errors![0].extensions!.field).toBe(field);
+      expect(await snapshotDatabase(api.db, ['schools'])).toEqual(before);
+    },
+  );
 
   it('refuses createSchool to every role but the LA admin', async () => {
     for (const role of ['analyst', 'headteacher', 'governor'] as const) {

@@ -11,7 +11,14 @@ import { HousekeepingSchedule } from './housekeeping-schedule';
 
 /** The worker: BullMQ processors and their schedules. Wiring only. */
 @Module({
-  imports: [AppConfigModule, TenancyModule, LoggingModule, DatabaseModule, QueueModule, IdentityJobsModule],
+  imports: [
+    AppConfigModule,
+    TenancyModule,
+    LoggingModule,
+    DatabaseModule,
+    QueueModule,
+    IdentityJobsModule,
+  ],
   providers: [HousekeepingSchedule],
 })
 export class WorkerModule {}

@@ -8,4 +8,9 @@ export { InviteUserInput } from './lib/users/user-input';
 export { UsersService, toUserModel, type Invitation } from './lib/users/users.service';
 export { InvitationModel } from './lib/credentials/auth-payload.model';
 export { IdentityJobsModule } from './lib/identity-jobs.module';
-export { RefreshTokenPurge, type PurgeResult } from './lib/credentials/jobs/purge-refresh-tokens.job';
+export {
+  RefreshTokenPurge,
+  type PurgeResult,
+} from './lib/credentials/jobs/purge-refresh-tokens.job';
+export { ApiKeyModel, CreatedApiKeyModel } from './lib/api-keys/api-key.model';
+export { ApiKeysService } from './lib/api-keys/api-keys.service';

@@ -25,7 +25,8 @@ export function rootOperations(app: INestApplication): RootOperation[] {
       const prototype = Object.getPrototypeOf(instance) as object;
       for (const method of scanner.getAllMethodNames(prototype)) {
         const handler = (prototype as Record<string, unknown>)[method] as object;
-        const type = Reflect.getMetadata(RESOLVER_TYPE, handler) as RootOperation['type'] | undefined;
+        const type = Reflect.getMetadata(RESOLVER_TYPE, handler) as
+          RootOperation['type'] | undefined;
         if (type !== 'Query' && type !== 'Mutation' && type !== 'Subscription') continue;
         const field = (Reflect.getMetadata(RESOLVER_NAME, handler) as string | undefined) ?? method;
         const rule =

@@ -1,7 +1,14 @@
 import type { INestApplication } from '@nestjs/common';
 
-import { createTestDatabase, seedTenant, type SeededTenant, type TestDatabase } from '@schoolbench/testing';
+import {
+  createTestDatabase,
+  seedTenant,
+  type SeededTenant,
+  type TestDatabase,
+} from '@schoolbench/testing';
 
+// The app under test is the API itself; e2e tests are the one place that imports an app.
+// eslint-disable-next-line @nx/enforce-module-boundaries
 import { createApiApp } from '../../../apps/api/src/api-app';
 
 export interface ApiUnderTest {

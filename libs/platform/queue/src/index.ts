@@ -1,3 +1,10 @@
-export { JOB_QUEUE, JOB_RETENTION, QUEUES, type JobName, type JobPayloads, type QueueName } from './lib/job-registry';
+export {
+  JOB_QUEUE,
+  JOB_RETENTION,
+  QUEUES,
+  type JobName,
+  type JobPayloads,
+  type QueueName,
+} from './lib/job-registry';
 export { QueueModule } from './lib/queue.module';
 export { redisOptions } from './lib/redis-connection';

@@ -1,4 +1,10 @@
-import { createDatabase, ensureRoles, OWNER_ROLE, runMigrations, withDatabase } from '@schoolbench/database';
+import {
+  createDatabase,
+  ensureRoles,
+  OWNER_ROLE,
+  runMigrations,
+  withDatabase,
+} from '@schoolbench/database';
 
 import { adminUrl, templateDatabase, testRunId } from './lib/test-run';
 

@@ -1,4 +1,15 @@
-export { errorCode, graphql, signIn, type Credentials, type GraphqlResponse } from './lib/api-harness';
+export {
+  errorCode,
+  graphql,
+  signIn,
+  type Credentials,
+  type GraphqlResponse,
+} from './lib/api-harness';
 export { createTestDatabase, deleteRedisKeys, type TestDatabase } from './lib/test-database';
-export { seedTenant, snapshotDatabase, type SeededTenant, type SeededUser } from './lib/tenant-fixtures';
+export {
+  seedTenant,
+  snapshotDatabase,
+  type SeededTenant,
+  type SeededUser,
+} from './lib/tenant-fixtures';
 export { adminUrl, testRunId } from './lib/test-run';

@@ -1,7 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { Brackets } from 'typeorm';
+import { Brackets, EntityManager } from 'typeorm';
 
-import { badInput, decodeCursor, encodeCursor, forbidden, notFound, type Connection } from '@schoolbench/graphql';
+import {
+  badInput,
+  decodeCursor,
+  encodeCursor,
+  forbidden,
+  notFound,
+  type Connection,
+} from '@schoolbench/graphql';
 import { SCHOOL_ROLES, TenantContext, TenantTransactions } from '@schoolbench/tenancy';
 
 import { SchoolEntity } from './school.entity';
@@ -40,7 +47,11 @@ export class SchoolsService {
     private readonly context: TenantContext,
   ) {}
 
-  async list(filter: SchoolFilter, first: number, after?: string): Promise<Connection<SchoolModel>> {
+  async list(
+    filter: SchoolFilter,
+    first: number,
+    after?: string,
+  ): Promise<Connection<SchoolModel>> {
     const principal = this.context.principal();
     return this.tx.run(async (m) => {
       const qb = m.getRepository(SchoolEntity).createQueryBuilder('s');
@@ -60,7 +71,10 @@ export class SchoolsService {
       }
       const totalCount = await qb.clone().getCount();
       if (after) qb.andWhere('s.urn > :after', { after: Number(decodeCursor(after, 1)[0]) });
-      const rows = await qb.orderBy('s.urn').take(first + 1).getMany();
+      const rows = await qb
+        .orderBy('s.urn')
+        .take(first + 1)
+        .getMany();
       const nodes = rows.slice(0, first).map(toSchoolModel);
       return {
         nodes,
@@ -96,9 +110,10 @@ export class SchoolsService {
     const principal = this.context.principal();
     checkSchool(input);
     return this.tx.run(async (m) => {
-      const [tenant] = await m.query<{ la_code: string | null }[]>('select la_code from tenants where id = $1', [
-        principal.tenantId,
-      ]);
+      const [tenant] = await m.query<{ la_code: string | null }[]>(
+        'select la_code from tenants where id = $1',
+        [principal.tenantId],
+      );
       const laCode = input.laCode ?? tenant?.la_code ?? null;
       if (tenant?.la_code && laCode !== tenant.la_code) {
         throw badInput(
@@ -106,8 +121,12 @@ export class SchoolsService {
           { field: 'laCode' },
         );
       }
-      const exists = await m.existsBy(SchoolEntity, { tenantId: principal.tenantId, urn: input.urn });
-      if (exists) throw badInput(`School ${input.urn} is already in your register`, { field: 'urn' });
+      const exists = await m.existsBy(SchoolEntity, {
+        tenantId: principal.tenantId,
+        urn: input.urn,
+      });
+      if (exists)
+        throw badInput(`School ${input.urn} is already in your register`, { field: 'urn' });
       const school = m.create(SchoolEntity, {
         tenantId: principal.tenantId,
         urn: input.urn,
@@ -125,6 +144,55 @@ export class SchoolsService {
       return toSchoolModel(school);
     });
   }
+}
+
+export interface RegisterEntry {
+  urn: number;
+  laestab: number | null;
+  name: string;
+  laCode: string | null;
+  phase: string | null;
+  type: string | null;
+  openedOn: string | null;
+  closedOn: string | null;
+}
+
+/**
+ * Creates or updates schools met in a data file, in the caller's transaction. Fields a file does
+ * not carry (null) keep their stored value.
+ */
+export async function upsertRegister(m: EntityManager, tenantId: string, entries: RegisterEntry[]): Promise<number> {
+  let written = 0;
+  for (let i = 0; i < entries.length; i += 500) {
+    const batch = entries.slice(i, i + 500);
+    const result = await m.query<unknown[]>(
+      `insert into schools (tenant_id, urn, laestab, name, la_code, phase, type, opened_on, closed_on)
+       select $1, * from unnest($2::int[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::date[], $9::date[])
+       on conflict (tenant_id, urn) do update set
+         laestab = coalesce(excluded.laestab, schools.laestab),
+         name = excluded.name,
+         la_code = coalesce(excluded.la_code, schools.la_code),
+         phase = coalesce(excluded.phase, schools.phase),
+         type = coalesce(excluded.type, schools.type),
+         opened_on = coalesce(excluded.opened_on, schools.opened_on),
+         closed_on = coalesce(excluded.closed_on, schools.closed_on),
+         updated_at = now()
+       returning urn`,
+      [
+        tenantId,
+        batch.map((e) => e.urn),
+        batch.map((e) => e.laestab),
+        batch.map((e) => e.name),
+        batch.map((e) => e.laCode),
+        batch.map((e) => e.phase),
+        batch.map((e) => e.type),
+        batch.map((e) => e.openedOn),
+        batch.map((e) => e.closedOn),
+      ],
+    );
+    written += result.length;
+  }
+  return written;
 }
 
 function checkSchool(input: CreateSchoolInput): void {

@@ -11,7 +11,14 @@ import { TenantEntity, TenantKind } from './tenant.entity';
 import { OnboardedTenantModel, OnboardTenantInput, TenantModel } from './tenant.model';
 
 export function toTenantModel(t: TenantEntity): TenantModel {
-  return { id: t.id, kind: t.kind, laCode: t.laCode, name: t.name, status: t.status, createdAt: t.createdAt };
+  return {
+    id: t.id,
+    kind: t.kind,
+    laCode: t.laCode,
+    name: t.name,
+    status: t.status,
+    createdAt: t.createdAt,
+  };
 }
 
 @Injectable()
@@ -25,14 +32,17 @@ export class TenantsService {
   async onboard(input: OnboardTenantInput): Promise<OnboardedTenantModel> {
     const laCode = input.laCode.trim();
     if (!/^\d{3}$/.test(laCode)) {
-      throw badInput(`LA code "${input.laCode}" is not a three-digit DfE code`, { field: 'laCode' });
+      throw badInput(`LA code "${input.laCode}" is not a three-digit DfE code`, {
+        field: 'laCode',
+      });
     }
     const name = input.name.trim();
     if (!name || name.length > 200) {
       throw badInput('The authority name must have 1 to 200 characters', { field: 'name' });
     }
     const existing = await this.findByLaCode(laCode);
-    if (existing) throw badInput(`LA ${laCode} is already a tenant (${existing.name})`, { field: 'laCode' });
+    if (existing)
+      throw badInput(`LA ${laCode} is already a tenant (${existing.name})`, { field: 'laCode' });
     const id = randomUUID();
     return this.tx.inTenant(id, async (m) => {
       const tenant = await this.insert(m, { id, kind: 'authority', laCode, name });

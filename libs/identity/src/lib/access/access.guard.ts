@@ -48,7 +48,9 @@ export class AccessGuard extends AuthGuard(['jwt', 'api-key']) {
     await super.canActivate(context);
     const principal = requestOf(context).user as Principal;
     if (!rule.roles.includes(principal.role)) {
-      throw forbidden(`This needs one of the roles ${rule.roles.join(', ')}; you are ${principal.role}`);
+      throw forbidden(
+        `This needs one of the roles ${rule.roles.join(', ')}; you are ${principal.role}`,
+      );
     }
     this.tenantContext.setPrincipal(principal);
     return true;
@@ -59,7 +61,8 @@ export class AccessGuard extends AuthGuard(['jwt', 'api-key']) {
       // With several strategies passport reports one failure per strategy.
       const failures = Array.isArray(info) ? (info as unknown[]) : [info];
       const reason = failures.find((f): f is Error => f instanceof Error)?.message;
-      if (reason === 'jwt expired') throw unauthenticated('The access token has expired: refresh it');
+      if (reason === 'jwt expired')
+        throw unauthenticated('The access token has expired: refresh it');
       if (reason && /signature|malformed|invalid/i.test(reason)) {
         throw unauthenticated('The access token is not valid');
       }

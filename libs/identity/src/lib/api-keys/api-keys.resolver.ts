@@ -12,7 +12,9 @@ export class ApiKeysResolver {
   constructor(private readonly service: ApiKeysService) {}
 
   @Roles('la_admin', 'analyst')
-  @Query(() => [ApiKeyModel], { description: 'API keys you may see (admins: all of the authority).' })
+  @Query(() => [ApiKeyModel], {
+    description: 'API keys you may see (admins: all of the authority).',
+  })
   apiKeys(): Promise<ApiKeyModel[]> {
     return this.service.list();
   }

@@ -25,7 +25,10 @@ export class CredentialsResolver {
   @UseGuards(LoginThrottleGuard)
   @Throttle({ login: {} })
   @Mutation(() => AuthPayloadModel, { description: 'Sign in with e-mail and password.' })
-  login(@Args('email') email: string, @Args('password') password: string): Promise<AuthPayloadModel> {
+  login(
+    @Args('email') email: string,
+    @Args('password') password: string,
+  ): Promise<AuthPayloadModel> {
     return this.credentials.login(email, password);
   }
 

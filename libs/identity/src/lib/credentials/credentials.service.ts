@@ -87,15 +87,22 @@ export class CredentialsService {
         );
         return 'reused' as const;
       }
-      await m.update(RefreshTokenEntity, { tenantId: claims.tid, id: row.id }, { rotatedAt: new Date() });
+      await m.update(
+        RefreshTokenEntity,
+        { tenantId: claims.tid, id: row.id },
+        { rotatedAt: new Date() },
+      );
       const user = await m.findOneBy(UserEntity, { tenantId: claims.tid, id: row.userId });
       if (!user) return 'invalid' as const;
       return this.issue(m, user, row.familyId);
     });
     if (outcome === 'reused') {
-      throw unauthenticated('This refresh token was already used; every session of it is now signed out');
+      throw unauthenticated(
+        'This refresh token was already used; every session of it is now signed out',
+      );
     }
-    if (outcome === 'invalid') throw unauthenticated('The refresh token is no longer valid: sign in again');
+    if (outcome === 'invalid')
+      throw unauthenticated('The refresh token is no longer valid: sign in again');
     return outcome;
   }
 
@@ -124,7 +131,8 @@ export class CredentialsService {
       );
       return this.issue(m, { ...user, passwordHash }, randomUUID());
     });
-    if (!payload) throw unauthenticated('The invitation is invalid, used or expired: ask for a new one');
+    if (!payload)
+      throw unauthenticated('The invitation is invalid, used or expired: ask for a new one');
     return payload;
   }
 
@@ -135,7 +143,11 @@ export class CredentialsService {
     return rows.length > 0;
   }
 
-  private async issue(m: EntityManager, user: UserEntity, familyId: string): Promise<AuthPayloadModel> {
+  private async issue(
+    m: EntityManager,
+    user: UserEntity,
+    familyId: string,
+  ): Promise<AuthPayloadModel> {
     const access: AccessClaims = {
       sub: user.id,
       tid: user.tenantId,
@@ -144,7 +156,13 @@ export class CredentialsService {
       typ: 'access',
     };
     const jti = randomUUID();
-    const refresh: RefreshClaims = { sub: user.id, tid: user.tenantId, fam: familyId, jti, typ: 'refresh' };
+    const refresh: RefreshClaims = {
+      sub: user.id,
+      tid: user.tenantId,
+      fam: familyId,
+      jti,
+      typ: 'refresh',
+    };
     await m.insert(RefreshTokenEntity, {
       tenantId: user.tenantId,
       id: jti,
@@ -153,11 +171,14 @@ export class CredentialsService {
       expiresAt: new Date(Date.now() + this.config.REFRESH_TTL_SECONDS * 1000),
     });
     return {
-      accessToken: await this.jwt.signAsync(access, { expiresIn: this.config.JWT_ACCESS_TTL_SECONDS }),
+      accessToken: await this.jwt.signAsync(access, {
+        expiresIn: this.config.JWT_ACCESS_TTL_SECONDS,
+      }),
       expiresIn: this.config.JWT_ACCESS_TTL_SECONDS,
-      refreshToken: await this.jwt.signAsync(refresh, { expiresIn: this.config.REFRESH_TTL_SECONDS }),
+      refreshToken: await this.jwt.signAsync(refresh, {
+        expiresIn: this.config.REFRESH_TTL_SECONDS,
+      }),
       user: toUserModel(user),
     };
   }
 }
-

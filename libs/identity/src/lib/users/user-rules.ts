@@ -21,9 +21,14 @@ export function checkPassword(password: string): void {
 }
 
 /** Which roles a user of `actor` role may give to a new user of an authority. */
-export function checkGrantableRole(actor: Role, role: Role, schoolUrn: number | null | undefined): void {
+export function checkGrantableRole(
+  actor: Role,
+  role: Role,
+  schoolUrn: number | null | undefined,
+): void {
   if (actor !== 'la_admin') throw forbidden('Only an LA admin can add users');
-  if (role === 'operator') throw forbidden('Operators are created by the platform, not by authorities');
+  if (role === 'operator')
+    throw forbidden('Operators are created by the platform, not by authorities');
   const needsSchool = SCHOOL_ROLES.includes(role);
   if (needsSchool && schoolUrn == null) {
     throw badInput(`A ${role} must be bound to a school: give schoolUrn`, { field: 'schoolUrn' });

@@ -19,7 +19,10 @@ export class UserModel {
   @Field(() => RoleEnum)
   role!: Role;
 
-  @Field(() => Int, { nullable: true, description: 'The school a headteacher or governor is bound to.' })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'The school a headteacher or governor is bound to.',
+  })
   schoolUrn!: number | null;
 
   @Field({ description: 'False until an invited user has set a password.' })

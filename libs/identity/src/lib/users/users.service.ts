@@ -3,7 +3,14 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 
-import { badInput, decodeCursor, encodeCursor, forbidden, notFound, type Connection } from '@schoolbench/graphql';
+import {
+  badInput,
+  decodeCursor,
+  encodeCursor,
+  forbidden,
+  notFound,
+  type Connection,
+} from '@schoolbench/graphql';
 import { TenantContext, TenantTransactions, type Role } from '@schoolbench/tenancy';
 
 import { hashPassword } from '../credentials/password-hashing';
@@ -56,7 +63,11 @@ export class UsersService {
   }
 
   /** Invites a user in the transaction `m` (whose tenant is `tenantId`); used by onboarding too. */
-  async inviteWith(m: EntityManager, tenantId: string, input: InviteUserInput): Promise<Invitation> {
+  async inviteWith(
+    m: EntityManager,
+    tenantId: string,
+    input: InviteUserInput,
+  ): Promise<Invitation> {
     const secret = newSecret();
     const user = await this.insert(m, tenantId, input, {
       invitationHash: sha256(secret),
@@ -68,7 +79,13 @@ export class UsersService {
   /** Creates a user of any role in the given tenant: for the operator CLI and demo only. */
   async provision(
     tenantId: string,
-    input: { email: string; role: Role; password: string; schoolUrn?: number | null; displayName?: string },
+    input: {
+      email: string;
+      role: Role;
+      password: string;
+      schoolUrn?: number | null;
+      displayName?: string;
+    },
   ): Promise<UserModel> {
     checkPassword(input.password);
     const passwordHash = await hashPassword(input.password);
@@ -90,7 +107,11 @@ export class UsersService {
 
   async list(first: number, after?: string): Promise<Connection<UserModel>> {
     return this.tx.run(async (m) => {
-      const qb = m.getRepository(UserEntity).createQueryBuilder('u').orderBy('u.email').take(first + 1);
+      const qb = m
+        .getRepository(UserEntity)
+        .createQueryBuilder('u')
+        .orderBy('u.email')
+        .take(first + 1);
       const totalCount = await qb.clone().getCount();
       if (after) qb.where('u.email > :after', { after: decodeCursor(after, 1)[0] });
       const rows = await qb.getMany();
@@ -104,6 +125,13 @@ export class UsersService {
         },
       };
     });
+  }
+
+  /** For operator commands, which name the tenant themselves. */
+  findByEmailInTenant(tenantId: string, email: string): Promise<UserEntity | null> {
+    return this.tx.inTenant(tenantId, (m) =>
+      m.findOneBy(UserEntity, { tenantId, email: normaliseEmail(email) }),
+    );
   }
 
   async findById(id: string): Promise<UserEntity | null> {

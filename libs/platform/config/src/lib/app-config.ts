@@ -24,7 +24,9 @@ export const appConfigSchema = z
       .int()
       .min(300)
       .default(30 * 24 * 3600),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info'),
     UPLOAD_MAX_BYTES: z.coerce
       .number()
       .int()

@@ -8,7 +8,9 @@ export const APP_CONFIG = Symbol('APP_CONFIG');
 /** Validates the environment at boot and provides one typed `AppConfig` object. */
 @Global()
 @Module({
-  imports: [NestConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, validate: loadAppConfig })],
+  imports: [
+    NestConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, validate: loadAppConfig }),
+  ],
   providers: [{ provide: APP_CONFIG, useFactory: (): AppConfig => loadAppConfig() }],
   exports: [APP_CONFIG],
 })

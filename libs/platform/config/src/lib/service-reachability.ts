@@ -9,9 +9,8 @@ export interface ServiceProbe {
 }
 
 const START_COMMANDS = {
-  PostgreSQL: "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start",
-  Redis:
-    'redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no',
+  PostgreSQL: 'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start',
+  Redis: 'redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no',
 } as const;
 
 function tcpReachable(host: string, port: number, timeoutMs: number): Promise<boolean> {

@@ -15,7 +15,7 @@ import { dataSourceOptions } from './data-source';
         ...dataSourceOptions(config.DATABASE_URL, {
           poolSize: config.DATABASE_POOL_SIZE,
           applicationName: 'schoolbench',
-        } as never),
+        }),
         autoLoadEntities: true,
         // Fail fast at boot instead of retrying for minutes; the start script names the fix.
         retryAttempts: 1,

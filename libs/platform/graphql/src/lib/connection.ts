@@ -40,7 +40,7 @@ export function ConnectionType<T>(node: Type<T>, name: string): Type<Connection<
     @Field(() => PageInfo)
     pageInfo!: PageInfo;
   }
-  return ConnectionClass as Type<Connection<T>>;
+  return ConnectionClass;
 }
 
 /** Keyset cursors are opaque to clients: base64 of a JSON array of sort keys. */
@@ -56,7 +56,7 @@ export function decodeCursor(cursor: string, arity: number): (string | number)[]
       keys.length === arity &&
       keys.every((k) => typeof k === 'string' || typeof k === 'number')
     ) {
-      return keys as (string | number)[];
+      return keys;
     }
   } catch {
     // fall through to the error below

@@ -19,6 +19,8 @@ export class DomainErrorFilter implements ExceptionFilter {
     // GraphQL formats its own errors (see error-formatting.ts).
     if (host.getType<string>() === 'graphql') return error;
     const res = host.switchToHttp().getResponse<Response>();
-    res.status(STATUS[error.code]).json({ code: error.code, message: error.message, ...error.details });
+    res
+      .status(STATUS[error.code])
+      .json({ code: error.code, message: error.message, ...error.details });
   }
 }

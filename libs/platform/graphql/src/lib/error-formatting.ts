@@ -45,7 +45,8 @@ export function formatGraphqlError(
     const code = httpCode(original.getStatus());
     if (code) return { message: original.message, path, extensions: { code } };
   }
-  const apolloCode = String(formatted.extensions?.code ?? '');
+  const code = formatted.extensions?.code;
+  const apolloCode = typeof code === 'string' ? code : '';
   if (REQUEST_ERRORS[apolloCode]) {
     return {
       message: formatted.message,

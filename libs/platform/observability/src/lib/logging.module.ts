@@ -58,8 +58,9 @@ export class LoggingModule implements NestModule {
     consumer
       .apply((req: Request, res: Response, next: NextFunction) => {
         http(req, res);
-        this.context.setRequestId(String(req.id));
-        res.setHeader('X-Request-Id', String(req.id));
+        const id = req.id as string;
+        this.context.setRequestId(id);
+        res.setHeader('X-Request-Id', id);
         next();
       })
       .forRoutes('*');

@@ -30,7 +30,9 @@ export class TenantContext {
 
   /** The acting principal; throws when none was set. */
   principal(): Principal {
-    const principal = this.cls.isActive() ? this.cls.get<Principal | undefined>(PRINCIPAL) : undefined;
+    const principal = this.cls.isActive()
+      ? this.cls.get<Principal | undefined>(PRINCIPAL)
+      : undefined;
     if (!principal) throw new TenantContextMissingError();
     return principal;
   }
@@ -52,7 +54,9 @@ export class TenantContext {
   }
 
   activeTransaction(): ActiveTransaction | undefined {
-    return this.cls.isActive() ? this.cls.get<ActiveTransaction | undefined>(TRANSACTION) : undefined;
+    return this.cls.isActive()
+      ? this.cls.get<ActiveTransaction | undefined>(TRANSACTION)
+      : undefined;
   }
 
   /**
@@ -61,9 +65,7 @@ export class TenantContext {
    * transaction.
    */
   withTransaction<T>(open: (bind: (tx: ActiveTransaction) => void) => Promise<T>): Promise<T> {
-    return this.cls.run({ ifNested: 'inherit' }, () =>
-      open((tx) => this.cls.set(TRANSACTION, tx)),
-    );
+    return this.cls.run({ ifNested: 'inherit' }, () => open((tx) => this.cls.set(TRANSACTION, tx)));
   }
 
   /** Runs `fn` in a fresh context acting as `principal` (jobs, CLI, sign-in). */

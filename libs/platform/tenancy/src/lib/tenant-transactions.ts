@@ -41,7 +41,9 @@ export class TenantTransactions {
     const active = this.context.activeTransaction();
     if (active) {
       if (active.tenantId !== tenantId) {
-        throw new Error('A tenant transaction cannot be nested inside another tenant’s transaction');
+        throw new Error(
+          'A tenant transaction cannot be nested inside another tenant’s transaction',
+        );
       }
       return fn(active.manager);
     }

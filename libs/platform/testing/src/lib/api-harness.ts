@@ -13,6 +13,7 @@ export interface Credentials {
 }
 
 /** POSTs a GraphQL operation to a running Nest app, as a client would. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests index into responses freely
 export async function graphql<T = Record<string, any>>(
   app: INestApplication,
   query: string,
@@ -28,7 +29,11 @@ export async function graphql<T = Record<string, any>>(
 }
 
 /** Signs in and returns the access token. */
-export async function signIn(app: INestApplication, email: string, password: string): Promise<string> {
+export async function signIn(
+  app: INestApplication,
+  email: string,
+  password: string,
+): Promise<string> {
   const res = await graphql<{ login: { accessToken: string } }>(
     app,
     'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }',

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-
 import * as argon2 from 'argon2';
 
 import type { Role } from '@schoolbench/tenancy';
@@ -58,10 +57,19 @@ export async function seedTenant(
   for (const s of schools) {
     await db.query(
       'insert into schools (tenant_id, urn, name, phase, la_code, laestab) values ($1, $2, $3, $4, $5, $6)',
-      [id, s.urn, s.name, s.phase ?? 'Primary', laCode, laCode ? Number(`${laCode}${String(s.urn).slice(-4)}`) : null],
+      [
+        id,
+        s.urn,
+        s.name,
+        s.phase ?? 'Primary',
+        laCode,
+        laCode ? Number(`${laCode}${String(s.urn).slice(-4)}`) : null,
+      ],
     );
   }
-  const roles = options.roles ?? (kind === 'platform' ? ['operator'] : ['la_admin', 'analyst', 'headteacher', 'governor']);
+  const roles =
+    options.roles ??
+    (kind === 'platform' ? ['operator'] : ['la_admin', 'analyst', 'headteacher', 'governor']);
   const users = {} as Record<Role, SeededUser | undefined>;
   const slug = (laCode ?? kind).toLowerCase();
   for (const role of roles) {
@@ -87,7 +95,10 @@ export async function seedTenant(
 }
 
 /** Every row of every table, for "the database is unchanged" assertions. */
-export async function snapshotDatabase(db: TestDatabase, tables?: string[]): Promise<Record<string, unknown[]>> {
+export async function snapshotDatabase(
+  db: TestDatabase,
+  tables?: string[],
+): Promise<Record<string, unknown[]>> {
   const names =
     tables ??
     (

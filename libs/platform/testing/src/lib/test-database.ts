@@ -1,9 +1,14 @@
 import { randomBytes } from 'node:crypto';
-
-import { Client } from 'pg';
 import Redis from 'ioredis';
+import { Client } from 'pg';
 
-import { APP_ROLE, createDatabase, dropDatabase, OWNER_ROLE, withDatabase } from '@schoolbench/database';
+import {
+  APP_ROLE,
+  createDatabase,
+  dropDatabase,
+  OWNER_ROLE,
+  withDatabase,
+} from '@schoolbench/database';
 
 import { adminUrl, templateDatabase, testRunId } from './test-run';
 

@@ -27,7 +27,10 @@ export class RefreshTokenPurge {
     let deleted = 0;
     for (const { id } of tenants) {
       deleted += await this.tx.inTenant(id, async (m) => {
-        const expired = await m.delete(RefreshTokenEntity, { tenantId: id, expiresAt: LessThan(cutoff) });
+        const expired = await m.delete(RefreshTokenEntity, {
+          tenantId: id,
+          expiresAt: LessThan(cutoff),
+        });
         const spent = await m
           .createQueryBuilder()
           .delete()
@@ -54,7 +57,8 @@ export class HousekeepingProcessor extends WorkerHost {
   }
 
   async process(job: Job<JobPayloads['refresh-tokens.purge']>): Promise<PurgeResult> {
-    if (job.name !== 'refresh-tokens.purge') throw new Error(`Unknown housekeeping job ${job.name}`);
+    if (job.name !== 'refresh-tokens.purge')
+      throw new Error(`Unknown housekeeping job ${job.name}`);
     return this.purge.purge(job.data.olderThanSeconds ?? 0);
   }
 }

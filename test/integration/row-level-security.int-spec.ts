@@ -1,8 +1,12 @@
 import { Client } from 'pg';
 
-import { createTestDatabase, seedTenant, type SeededTenant, type TestDatabase } from '@schoolbench/testing';
-
-import { APP_ROLE } from './database-roles';
+import { APP_ROLE } from '@schoolbench/database';
+import {
+  createTestDatabase,
+  seedTenant,
+  type SeededTenant,
+  type TestDatabase,
+} from '@schoolbench/testing';
 
 /**
  * Tenant isolation at the floor: PostgreSQL itself, with hand-written SQL as the app role. If RLS
@@ -16,8 +20,16 @@ describe('row-level security', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    a = await seedTenant(db, { laCode: '850', name: 'Hampshire', schools: [{ urn: 116001, name: 'A Primary' }] });
-    b = await seedTenant(db, { laCode: '815', name: 'North Yorkshire', schools: [{ urn: 121001, name: 'B Primary' }] });
+    a = await seedTenant(db, {
+      laCode: '850',
+      name: 'Hampshire',
+      schools: [{ urn: 116001, name: 'A Primary' }],
+    });
+    b = await seedTenant(db, {
+      laCode: '815',
+      name: 'North Yorkshire',
+      schools: [{ urn: 121001, name: 'B Primary' }],
+    });
     app = new Client({ connectionString: db.appUrl });
     await app.connect();
   });
@@ -53,7 +65,11 @@ describe('row-level security', () => {
   });
 
   it('has RLS enabled and forced on every table with a tenant_id column', async () => {
-    const tables = await db.query<{ relname: string; relrowsecurity: boolean; relforcerowsecurity: boolean }>(
+    const tables = await db.query<{
+      relname: string;
+      relrowsecurity: boolean;
+      relforcerowsecurity: boolean;
+    }>(
       `select c.relname, c.relrowsecurity, c.relforcerowsecurity
        from pg_class c
        where c.relkind in ('r', 'p') and c.relnamespace = 'public'::regnamespace
@@ -62,7 +78,11 @@ describe('row-level security', () => {
     );
     expect(tables.length).toBeGreaterThanOrEqual(6);
     for (const t of tables) {
-      expect({ table: t.relname, enabled: t.relrowsecurity, forced: t.relforcerowsecurity }).toEqual({
+      expect({
+        table: t.relname,
+        enabled: t.relrowsecurity,
+        forced: t.relforcerowsecurity,
+      }).toEqual({
         table: t.relname,
         enabled: true,
         forced: true,
@@ -71,13 +91,24 @@ describe('row-level security', () => {
   });
 
   it("returns none of another tenant's rows to hand-written SQL", async () => {
-    for (const table of ['schools', 'users', 'api_keys', 'refresh_tokens', 'login_directory', 'api_key_directory']) {
+    for (const table of [
+      'schools',
+      'users',
+      'api_keys',
+      'refresh_tokens',
+      'login_directory',
+      'api_key_directory',
+    ]) {
       const rows = await asTenant<{ tenant_id: string }>(a.id, `select tenant_id from ${table}`);
       expect(rows.filter((r) => r.tenant_id !== a.id)).toEqual([]);
     }
-    const bySchool = await asTenant(a.id, 'select * from schools where urn = $1', [b.schools[0].urn]);
+    const bySchool = await asTenant(a.id, 'select * from schools where urn = $1', [
+      b.schools[0].urn,
+    ]);
     expect(bySchool).toEqual([]);
-    const byUser = await asTenant(a.id, 'select * from users where id = $1', [b.users.la_admin!.id]);
+    const byUser = await asTenant(a.id, 'select * from users where id = $1', [
+      b.users.la_admin!.id,
+    ]);
     expect(byUser).toEqual([]);
     const own = await asTenant<{ urn: number }>(a.id, 'select urn from schools');
     expect(own.map((r) => r.urn)).toEqual([116001]);
@@ -93,7 +124,9 @@ describe('row-level security', () => {
       [b.id],
     );
     expect(updated).toEqual([]);
-    const deleted = await asTenant(a.id, 'delete from users where tenant_id = $1 returning id', [b.id]);
+    const deleted = await asTenant(a.id, 'delete from users where tenant_id = $1 returning id', [
+      b.id,
+    ]);
     expect(deleted).toEqual([]);
     expect(await db.query("select 1 from schools where name = 'hijacked'")).toEqual([]);
   });
@@ -108,19 +141,36 @@ describe('row-level security', () => {
   });
 
   it('reads the public reference tenant but cannot write to it', async () => {
-    const pub = await seedTenant(db, { kind: 'public', name: 'DfE published', schools: [{ urn: 100000, name: 'Public' }], roles: [] });
-    const rows = await asTenant<{ urn: number }>(a.id, 'select urn from schools where tenant_id = $1', [pub.id]);
+    const pub = await seedTenant(db, {
+      kind: 'public',
+      name: 'DfE published',
+      schools: [{ urn: 100000, name: 'Public' }],
+      roles: [],
+    });
+    const rows = await asTenant<{ urn: number }>(
+      a.id,
+      'select urn from schools where tenant_id = $1',
+      [pub.id],
+    );
     expect(rows.map((r) => r.urn)).toEqual([100000]);
-    const updated = await asTenant(a.id, "update schools set name = 'x' where tenant_id = $1 returning urn", [pub.id]);
+    const updated = await asTenant(
+      a.id,
+      "update schools set name = 'x' where tenant_id = $1 returning urn",
+      [pub.id],
+    );
     expect(updated).toEqual([]);
     await expect(
-      asTenant(a.id, "insert into schools (tenant_id, urn, name) values ($1, 100001, 'x')", [pub.id]),
+      asTenant(a.id, "insert into schools (tenant_id, urn, name) values ($1, 100001, 'x')", [
+        pub.id,
+      ]),
     ).rejects.toThrow(/row-level security/);
   });
 
   it('resolves sign-in and API-key lookups only through the security-definer functions', async () => {
     expect((await app.query('select * from login_directory')).rows).toEqual([]);
-    expect((await asTenant(a.id, 'select * from login_directory where tenant_id = $1', [b.id]))).toEqual([]);
+    expect(
+      await asTenant(a.id, 'select * from login_directory where tenant_id = $1', [b.id]),
+    ).toEqual([]);
     const found = await app.query('select * from auth_resolve_login($1)', [b.users.analyst!.email]);
     expect(found.rows).toEqual([{ tenant_id: b.id, user_id: b.users.analyst!.id }]);
   });

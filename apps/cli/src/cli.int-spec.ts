@@ -1,0 +1,89 @@
+import { createTestDatabase, snapshotDatabase, type TestDatabase } from '@schoolbench/testing';
+
+import { runCli } from './main';
+
+/** The operator CLI against a real database: what it prints, its exit code, what it writes. */
+describe('operator CLI', () => {
+  let db: TestDatabase;
+  let out: string;
+  let err: string;
+
+  async function cli(...args: string[]): Promise<number> {
+    out = '';
+    err = '';
+    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      out += chunk.toString();
+      return true;
+    });
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      err += chunk.toString();
+      return true;
+    });
+    const table = jest.spyOn(console, 'table').mockImplementation((rows: unknown) => {
+      out += JSON.stringify(rows);
+    });
+    try {
+      return await runCli(args);
+    } finally {
+      stdout.mockRestore();
+      stderr.mockRestore();
+      table.mockRestore();
+    }
+  }
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    db.useForServices();
+  });
+  afterAll(() => db.drop());
+
+  it('creates tenants, users, schools and API keys', async () => {
+    expect(await cli('migrate')).toBe(0);
+    expect(out).toMatch(/No pending migrations/);
+    expect(await cli('tenant:create', '--la-code', '936', '--name', 'Surrey')).toBe(0);
+    expect(out).toMatch(/Tenant Surrey \(936\)/);
+    expect(await cli('school:create', '--tenant', '936', '--urn', '125000', '--name', 'Surrey Primary')).toBe(0);
+    expect(out).toMatch(/School 125000 Surrey Primary \(LA 936\)/);
+    expect(
+      await cli('user:create', '--tenant', '936', '--email', 'Admin@Surrey.test', '--role', 'la_admin', '--password', 'surrey admin password'),
+    ).toBe(0);
+    expect({ code: await cli('api-key:create', '--tenant', '936', '--email', 'admin@surrey.test', '--name', 'etl'), err }).toEqual({ code: 0, err: '' });
+    expect(out).toMatch(/^API key sbk_[0-9a-f]{12} \(la_admin\)\. Shown once:\nsbk_[0-9a-f]{12}_[\w-]{43}\n$/);
+    const rows = await db.query<{ email: string }>("select email from users where email = 'admin@surrey.test'");
+    expect(rows).toHaveLength(1);
+  });
+
+  it.each([
+    [['tenant:create', '--la-code', '93', '--name', 'X'], /three digits \(got "93"\)/],
+    [['tenant:create', '--kind', 'county', '--name', 'X'], /--kind "county" is not one of/],
+    [['user:create', '--tenant', '999', '--email', 'a@b.test', '--role', 'analyst', '--password', 'long enough pass'], /No tenant "999". Known: 936/],
+    [['user:create', '--tenant', '936', '--email', 'a@b.test', '--role', 'boss', '--password', 'long enough pass'], /--role "boss" is not one of/],
+    [['user:create', '--tenant', '936', '--email', 'a@b.test', '--role', 'analyst', '--password', 'short'], /at least 12 characters/],
+    [['user:create', '--tenant', '936', '--email', 'h@b.test', '--role', 'headteacher', '--password', 'long enough pass', '--school-urn', '999999'], /School 999999 is not in your authority's register/],
+    [['school:create', '--tenant', '936', '--urn', '12345', '--name', 'X'], /"12345" is not a six-digit URN/],
+    [['api-key:create', '--tenant', '936', '--email', 'nobody@surrey.test', '--name', 'x'], /No user nobody@surrey.test in tenant 936/],
+  ])('refuses %j with a clear message, exit code 2, and writes nothing', async (args, message) => {
+    const before = await snapshotDatabase(db);
+    expect(await cli(...args)).toBe(2);
+    expect(err).toMatch(message);
+    expect(await snapshotDatabase(db)).toEqual(before);
+  });
+
+  it('reports a missing required option through commander', async () => {
+    expect(await cli('tenant:create')).not.toBe(0);
+    expect(err).toMatch(/required option '--name <name>' not specified/);
+  });
+
+  it('seeds the demo from the DfE files, and a second run changes nothing', async () => {
+    expect(await cli('demo', '--no-start')).toBe(0);
+    expect(out).toMatch(/analyst@hampshire.demo/);
+    const counts = await db.query<{ la_code: string; n: string }>(
+      'select t.la_code, count(*) as n from schools s join tenants t on t.id = s.tenant_id group by 1 order by 1',
+    );
+    expect(counts.map((c) => c.la_code)).toEqual(['815', '850', '936']);
+    expect(Number(counts.find((c) => c.la_code === '850')!.n)).toBeGreaterThan(300);
+    const before = await snapshotDatabase(db, ['tenants', 'users', 'login_directory']);
+    expect(await cli('demo', '--no-start')).toBe(0);
+    expect(await snapshotDatabase(db, ['tenants', 'users', 'login_directory'])).toEqual(before);
+  }, 60_000);
+});

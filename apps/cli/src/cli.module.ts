@@ -1,0 +1,21 @@
+import { Module } from '@nestjs/common';
+
+import { AppConfigModule } from '@schoolbench/config';
+import { DatabaseModule } from '@schoolbench/database';
+import { IdentityModule } from '@schoolbench/identity';
+import { SchoolsModule } from '@schoolbench/schools';
+import { TenancyModule } from '@schoolbench/tenancy';
+import { TenantsModule } from '@schoolbench/tenants';
+
+/** What operator commands need: the database as the app role and the domain services. */
+@Module({
+  imports: [
+    AppConfigModule,
+    TenancyModule,
+    DatabaseModule,
+    IdentityModule,
+    TenantsModule,
+    SchoolsModule,
+  ],
+})
+export class CliModule {}

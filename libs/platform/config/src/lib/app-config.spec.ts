@@ -1,0 +1,37 @@
+import { loadAppConfig, redactUrl } from './app-config';
+import { unreachableServices } from './service-reachability';
+
+describe('app config', () => {
+  it('applies defaults for a local machine', () => {
+    const config = loadAppConfig({});
+    expect(config.PORT).toBe(3000);
+    expect(config.DATABASE_URL).toMatch(/schoolbench_app@/);
+  });
+
+  it('lists every bad setting at once', () => {
+    expect(() => loadAppConfig({ PORT: 'eighty', DATABASE_URL: 'not a url', LOG_LEVEL: 'loud' })).toThrow(
+      /PORT[\s\S]*DATABASE_URL[\s\S]*LOG_LEVEL/,
+    );
+  });
+
+  it('refuses the development JWT secret in production', () => {
+    expect(() => loadAppConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET must be set/);
+    expect(loadAppConfig({ NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40) }).NODE_ENV).toBe('production');
+  });
+
+  it('redacts passwords from URLs', () => {
+    expect(redactUrl('postgres://app:s3cret@db:5432/x')).toBe('postgres://app:***@db:5432/x');
+  });
+});
+
+describe('service reachability', () => {
+  it('names the service, the URL tried and how to start it', async () => {
+    const problems = await unreachableServices(
+      [{ name: 'Redis', url: 'redis://:pw@127.0.0.1:1', startCommand: 'redis-server --daemonize yes' }],
+      500,
+    );
+    expect(problems).toEqual([
+      'Redis is not reachable at redis://:***@127.0.0.1:1. Start it with: redis-server --daemonize yes',
+    ]);
+  });
+});
