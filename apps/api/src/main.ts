@@ -11,7 +11,9 @@ async function main(): Promise<void> {
   const app = await createApiApp();
   await app.listen(config.PORT, config.HOST);
   const url = await app.getUrl();
-  process.stdout.write(`SchoolBench API listening: GraphQL at ${url.replace('[::1]', 'localhost')}/graphql\n`);
+  process.stdout.write(
+    `SchoolBench API listening: GraphQL at ${url.replace('[::1]', 'localhost')}/graphql\n`,
+  );
 }
 
 main().catch((error: unknown) => {

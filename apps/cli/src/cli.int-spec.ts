@@ -42,26 +42,113 @@ describe('operator CLI', () => {
     expect(out).toMatch(/No pending migrations/);
     expect(await cli('tenant:create', '--la-code', '936', '--name', 'Surrey')).toBe(0);
     expect(out).toMatch(/Tenant Surrey \(936\)/);
-    expect(await cli('school:create', '--tenant', '936', '--urn', '125000', '--name', 'Surrey Primary')).toBe(0);
+    expect(
+      await cli('school:create', '--tenant', '936', '--urn', '125000', '--name', 'Surrey Primary'),
+    ).toBe(0);
     expect(out).toMatch(/School 125000 Surrey Primary \(LA 936\)/);
     expect(
-      await cli('user:create', '--tenant', '936', '--email', 'Admin@Surrey.test', '--role', 'la_admin', '--password', 'surrey admin password'),
+      await cli(
+        'user:create',
+        '--tenant',
+        '936',
+        '--email',
+        'Admin@Surrey.test',
+        '--role',
+        'la_admin',
+        '--password',
+        'surrey admin password',
+      ),
     ).toBe(0);
-    expect({ code: await cli('api-key:create', '--tenant', '936', '--email', 'admin@surrey.test', '--name', 'etl'), err }).toEqual({ code: 0, err: '' });
-    expect(out).toMatch(/^API key sbk_[0-9a-f]{12} \(la_admin\)\. Shown once:\nsbk_[0-9a-f]{12}_[\w-]{43}\n$/);
-    const rows = await db.query<{ email: string }>("select email from users where email = 'admin@surrey.test'");
+    expect({
+      code: await cli(
+        'api-key:create',
+        '--tenant',
+        '936',
+        '--email',
+        'admin@surrey.test',
+        '--name',
+        'etl',
+      ),
+      err,
+    }).toEqual({ code: 0, err: '' });
+    expect(out).toMatch(
+      /^API key sbk_[0-9a-f]{12} \(la_admin\)\. Shown once:\nsbk_[0-9a-f]{12}_[\w-]{43}\n$/,
+    );
+    const rows = await db.query<{ email: string }>(
+      "select email from users where email = 'admin@surrey.test'",
+    );
     expect(rows).toHaveLength(1);
   });
 
   it.each([
     [['tenant:create', '--la-code', '93', '--name', 'X'], /three digits \(got "93"\)/],
     [['tenant:create', '--kind', 'county', '--name', 'X'], /--kind "county" is not one of/],
-    [['user:create', '--tenant', '999', '--email', 'a@b.test', '--role', 'analyst', '--password', 'long enough pass'], /No tenant "999". Known: 936/],
-    [['user:create', '--tenant', '936', '--email', 'a@b.test', '--role', 'boss', '--password', 'long enough pass'], /--role "boss" is not one of/],
-    [['user:create', '--tenant', '936', '--email', 'a@b.test', '--role', 'analyst', '--password', 'short'], /at least 12 characters/],
-    [['user:create', '--tenant', '936', '--email', 'h@b.test', '--role', 'headteacher', '--password', 'long enough pass', '--school-urn', '999999'], /School 999999 is not in your authority's register/],
-    [['school:create', '--tenant', '936', '--urn', '12345', '--name', 'X'], /"12345" is not a six-digit URN/],
-    [['api-key:create', '--tenant', '936', '--email', 'nobody@surrey.test', '--name', 'x'], /No user nobody@surrey.test in tenant 936/],
+    [
+      [
+        'user:create',
+        '--tenant',
+        '999',
+        '--email',
+        'a@b.test',
+        '--role',
+        'analyst',
+        '--password',
+        'long enough pass',
+      ],
+      /No tenant "999". Known: 936/,
+    ],
+    [
+      [
+        'user:create',
+        '--tenant',
+        '936',
+        '--email',
+        'a@b.test',
+        '--role',
+        'boss',
+        '--password',
+        'long enough pass',
+      ],
+      /--role "boss" is not one of/,
+    ],
+    [
+      [
+        'user:create',
+        '--tenant',
+        '936',
+        '--email',
+        'a@b.test',
+        '--role',
+        'analyst',
+        '--password',
+        'short',
+      ],
+      /at least 12 characters/,
+    ],
+    [
+      [
+        'user:create',
+        '--tenant',
+        '936',
+        '--email',
+        'h@b.test',
+        '--role',
+        'headteacher',
+        '--password',
+        'long enough pass',
+        '--school-urn',
+        '999999',
+      ],
+      /School 999999 is not in your authority's register/,
+    ],
+    [
+      ['school:create', '--tenant', '936', '--urn', '12345', '--name', 'X'],
+      /"12345" is not a six-digit URN/,
+    ],
+    [
+      ['api-key:create', '--tenant', '936', '--email', 'nobody@surrey.test', '--name', 'x'],
+      /No user nobody@surrey.test in tenant 936/,
+    ],
   ])('refuses %j with a clear message, exit code 2, and writes nothing', async (args, message) => {
     const before = await snapshotDatabase(db);
     expect(await cli(...args)).toBe(2);

@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createReadStream, existsSync } from 'node:fs';
 import { join } from 'node:path';
-
 import type { INestApplicationContext } from '@nestjs/common';
 import type { Command } from 'commander';
 
@@ -24,7 +23,10 @@ const DEMO_AUTHORITIES = [
     laCode: '850',
     name: 'Hampshire',
     slug: 'hampshire',
-    files: ['dfe/la-850-hampshire/2018-2019_850_ks2final.csv', 'dfe/la-850-hampshire/2017-2018_850_ks4final.csv'],
+    files: [
+      'dfe/la-850-hampshire/2018-2019_850_ks2final.csv',
+      'dfe/la-850-hampshire/2017-2018_850_ks4final.csv',
+    ],
   },
   {
     laCode: '815',
@@ -89,7 +91,9 @@ export async function seedDemo(app: INestApplicationContext): Promise<DemoLogin[
   const platform = await tenants.ensure('platform', 'SchoolBench platform');
   await tenants.ensure('public', 'DfE published data (England)');
   await ensureUser(app, platform.id, 'operator@schoolbench.demo', 'operator', null);
-  const logins: DemoLogin[] = [{ authority: 'platform', role: 'operator', email: 'operator@schoolbench.demo', school: '' }];
+  const logins: DemoLogin[] = [
+    { authority: 'platform', role: 'operator', email: 'operator@schoolbench.demo', school: '' },
+  ];
 
   for (const la of DEMO_AUTHORITIES) {
     const tenant = await tenants.ensure('authority', la.name, la.laCode);
@@ -100,7 +104,12 @@ export async function seedDemo(app: INestApplicationContext): Promise<DemoLogin[
       const email = `${role.replace('_', '-')}@${la.slug}.demo`;
       const bound = role === 'headteacher' || role === 'governor';
       await ensureUser(app, tenant.id, email, role, bound ? school.urn : null);
-      logins.push({ authority: `${la.name} (${la.laCode})`, role, email, school: bound ? `${school.urn} ${school.name}` : '' });
+      logins.push({
+        authority: `${la.name} (${la.laCode})`,
+        role,
+        email,
+        school: bound ? `${school.urn} ${school.name}` : '',
+      });
     }
   }
   return logins;
@@ -121,12 +130,17 @@ async function waitUntilReady(url: string, timeoutMs: number): Promise<void> {
 }
 
 function startService(name: 'api' | 'worker'): ChildProcess {
-  const child = spawn(process.execPath, [join(__dirname, '..', '..', '..', name, 'src', 'main.js')], {
-    env: process.env,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [join(__dirname, '..', '..', '..', name, 'src', 'main.js')],
+    {
+      env: process.env,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   child.on('exit', (code) => {
-    if (code !== null && code !== 0) process.stderr.write(`The ${name} stopped with exit code ${code}\n`);
+    if (code !== null && code !== 0)
+      process.stderr.write(`The ${name} stopped with exit code ${code}\n`);
   });
   return child;
 }
@@ -152,7 +166,9 @@ export function registerDemoCommand(program: Command): void {
       process.once('SIGTERM', stop);
       const base = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.PORT}`;
       await waitUntilReady(`${base}/health/ready`, 30_000);
-      process.stdout.write(`\nSchoolBench is running.\n  GraphQL: ${base}/graphql\n  Health:  ${base}/health/ready\n  Metrics: ${base}/metrics\n\n`);
+      process.stdout.write(
+        `\nSchoolBench is running.\n  GraphQL: ${base}/graphql\n  Health:  ${base}/health/ready\n  Metrics: ${base}/metrics\n\n`,
+      );
       printLogins(logins);
       process.stdout.write('\nPress Ctrl-C to stop.\n');
       await Promise.all(services.map((s) => new Promise((r) => s.once('exit', r))));

@@ -124,14 +124,12 @@ export function registerTenancyCommands(program: Command): void {
             app,
             { tenantId, userId: OPERATOR_CLI_ACTOR, role: 'la_admin', schoolUrn: null, via: 'cli' },
             () =>
-              app
-                .get(SchoolsService)
-                .create({
-                  urn: urn(opts.urn),
-                  name: opts.name,
-                  phase: opts.phase,
-                  type: opts.type,
-                }),
+              app.get(SchoolsService).create({
+                urn: urn(opts.urn),
+                name: opts.name,
+                phase: opts.phase,
+                type: opts.type,
+              }),
           );
         });
         process.stdout.write(`School ${school.urn} ${school.name} (LA ${school.laCode})\n`);

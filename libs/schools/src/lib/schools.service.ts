@@ -161,7 +161,11 @@ export interface RegisterEntry {
  * Creates or updates schools met in a data file, in the caller's transaction. Fields a file does
  * not carry (null) keep their stored value.
  */
-export async function upsertRegister(m: EntityManager, tenantId: string, entries: RegisterEntry[]): Promise<number> {
+export async function upsertRegister(
+  m: EntityManager,
+  tenantId: string,
+  entries: RegisterEntry[],
+): Promise<number> {
   let written = 0;
   for (let i = 0; i < entries.length; i += 500) {
     const batch = entries.slice(i, i + 500);

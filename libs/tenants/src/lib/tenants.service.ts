@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 

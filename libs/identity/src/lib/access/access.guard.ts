@@ -5,9 +5,7 @@ import { AuthGuard } from '@nestjs/passport';
 import type { Request } from 'express';
 
 import { forbidden, unauthenticated } from '@schoolbench/graphql';
-import { TenantContext, type Principal } from '@schoolbench/tenancy';
-
-import { ACCESS_RULE, type AccessRule } from '@schoolbench/tenancy';
+import { ACCESS_RULE, TenantContext, type AccessRule, type Principal } from '@schoolbench/tenancy';
 
 function requestOf(context: ExecutionContext): Request {
   if (context.getType<GqlContextType>() === 'graphql') {

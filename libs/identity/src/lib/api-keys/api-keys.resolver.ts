@@ -1,8 +1,8 @@
 import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 
 import type { Role } from '@schoolbench/tenancy';
-
 import { Roles } from '@schoolbench/tenancy';
+
 import { RoleEnum } from '../users/user.model';
 import { ApiKeyModel, CreatedApiKeyModel } from './api-key.model';
 import { ApiKeysService } from './api-keys.service';

@@ -1,5 +1,4 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-
 import { Injectable } from '@nestjs/common';
 
 import { badInput, forbidden, notFound } from '@schoolbench/graphql';

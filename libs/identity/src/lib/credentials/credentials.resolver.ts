@@ -3,11 +3,9 @@ import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { Throttle } from '@nestjs/throttler';
 
 import { unauthenticated } from '@schoolbench/graphql';
-import { ROLES, TenantContext } from '@schoolbench/tenancy';
+import { Public, ROLES, Roles, TenantContext } from '@schoolbench/tenancy';
 
-import { Public, Roles } from '@schoolbench/tenancy';
-import { toUserModel } from '../users/users.service';
-import { UsersService } from '../users/users.service';
+import { toUserModel, UsersService } from '../users/users.service';
 import { AuthPayloadModel } from './auth-payload.model';
 import { CredentialsService } from './credentials.service';
 import { LoginThrottleGuard } from './login-throttle.guard';

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { EntityManager, IsNull } from 'typeorm';
@@ -8,9 +7,9 @@ import { APP_CONFIG, type AppConfig } from '@schoolbench/config';
 import { badInput, unauthenticated } from '@schoolbench/graphql';
 import { TenantTransactions, type Role } from '@schoolbench/tenancy';
 
-import { toUserModel } from '../users/users.service';
-import { UserEntity } from '../users/user.entity';
 import { checkPassword } from '../users/user-rules';
+import { UserEntity } from '../users/user.entity';
+import { toUserModel } from '../users/users.service';
 import { AuthPayloadModel } from './auth-payload.model';
 import { hashPassword, verifyPassword } from './password-hashing';
 import { RefreshTokenEntity } from './refresh-token.entity';

@@ -19,7 +19,9 @@ describe('user rules', () => {
     expect(() => checkGrantableRole('analyst', 'analyst', null)).toThrow(/Only an LA admin/);
     expect(() => checkGrantableRole('la_admin', 'operator', null)).toThrow(/Operators/);
     expect(() => checkGrantableRole('la_admin', 'headteacher', null)).toThrow(/bound to a school/);
-    expect(() => checkGrantableRole('la_admin', 'analyst', 116001)).toThrow(/Only headteachers and governors/);
+    expect(() => checkGrantableRole('la_admin', 'analyst', 116001)).toThrow(
+      /Only headteachers and governors/,
+    );
     expect(() => checkGrantableRole('la_admin', 'governor', 116001)).not.toThrow();
   });
 });

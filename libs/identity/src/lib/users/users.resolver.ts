@@ -1,10 +1,10 @@
+import { Inject } from '@nestjs/common';
 import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 
 import { APP_CONFIG, type AppConfig } from '@schoolbench/config';
 import { ConnectionType, PageArgs, pageSize, type Connection } from '@schoolbench/graphql';
-import { Inject } from '@nestjs/common';
-
 import { Roles } from '@schoolbench/tenancy';
+
 import { InvitationModel } from '../credentials/auth-payload.model';
 import { CreateUserInput, InviteUserInput } from './user-input';
 import { UserModel } from './user.model';

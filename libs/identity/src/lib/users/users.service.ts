@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 
@@ -15,9 +14,9 @@ import { TenantContext, TenantTransactions, type Role } from '@schoolbench/tenan
 
 import { hashPassword } from '../credentials/password-hashing';
 import { newSecret, sha256 } from '../credentials/secret-token';
-import { UserEntity } from './user.entity';
 import { CreateUserInput, InviteUserInput } from './user-input';
 import { checkGrantableRole, checkPassword, normaliseEmail } from './user-rules';
+import { UserEntity } from './user.entity';
 import { UserModel } from './user.model';
 
 const INVITATION_DAYS = 7;

@@ -9,14 +9,16 @@ describe('app config', () => {
   });
 
   it('lists every bad setting at once', () => {
-    expect(() => loadAppConfig({ PORT: 'eighty', DATABASE_URL: 'not a url', LOG_LEVEL: 'loud' })).toThrow(
-      /PORT[\s\S]*DATABASE_URL[\s\S]*LOG_LEVEL/,
-    );
+    expect(() =>
+      loadAppConfig({ PORT: 'eighty', DATABASE_URL: 'not a url', LOG_LEVEL: 'loud' }),
+    ).toThrow(/PORT[\s\S]*DATABASE_URL[\s\S]*LOG_LEVEL/);
   });
 
   it('refuses the development JWT secret in production', () => {
     expect(() => loadAppConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET must be set/);
-    expect(loadAppConfig({ NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40) }).NODE_ENV).toBe('production');
+    expect(loadAppConfig({ NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40) }).NODE_ENV).toBe(
+      'production',
+    );
   });
 
   it('redacts passwords from URLs', () => {
@@ -27,7 +29,13 @@ describe('app config', () => {
 describe('service reachability', () => {
   it('names the service, the URL tried and how to start it', async () => {
     const problems = await unreachableServices(
-      [{ name: 'Redis', url: 'redis://:pw@127.0.0.1:1', startCommand: 'redis-server --daemonize yes' }],
+      [
+        {
+          name: 'Redis',
+          url: 'redis://:pw@127.0.0.1:1',
+          startCommand: 'redis-server --daemonize yes',
+        },
+      ],
       500,
     );
     expect(problems).toEqual([

@@ -1,5 +1,5 @@
-import { DomainError } from './domain-error';
 import { decodeCursor, encodeCursor, pageSize } from './connection';
+import { DomainError } from './domain-error';
 
 describe('connection paging', () => {
   it('round-trips cursors', () => {
@@ -7,12 +7,14 @@ describe('connection paging', () => {
     expect(decodeCursor(encodeCursor(['a@b.c', 3]), 2)).toEqual(['a@b.c', 3]);
   });
 
-  it.each(['garbage', encodeCursor([1, 2]), encodeCursor([{ x: 1 } as never]), Buffer.from('{').toString('base64url')])(
-    'rejects a cursor it did not issue: %s',
-    (cursor) => {
-      expect(() => decodeCursor(cursor, 1)).toThrow(DomainError);
-    },
-  );
+  it.each([
+    'garbage',
+    encodeCursor([1, 2]),
+    encodeCursor([{ x: 1 } as never]),
+    Buffer.from('{').toString('base64url'),
+  ])('rejects a cursor it did not issue: %s', (cursor) => {
+    expect(() => decodeCursor(cursor, 1)).toThrow(DomainError);
+  });
 
   it('caps the page size', () => {
     expect(pageSize(undefined, 100)).toBe(20);

@@ -4,7 +4,8 @@ import { GraphQLError } from 'graphql';
 import { badInput } from './domain-error';
 import { formatGraphqlError } from './error-formatting';
 
-const wrap = (original: Error) => new GraphQLError(original.message, { originalError: original, path: ['x'] });
+const wrap = (original: Error) =>
+  new GraphQLError(original.message, { originalError: original, path: ['x'] });
 
 describe('GraphQL error formatting', () => {
   it('keeps a domain error’s code, message and details', () => {
@@ -17,19 +18,36 @@ describe('GraphQL error formatting', () => {
   });
 
   it('maps HTTP exceptions (guards, throttling) to codes', () => {
-    expect(formatGraphqlError({ message: 'x' }, wrap(new ForbiddenException())).extensions).toEqual({ code: 'FORBIDDEN' });
-    expect(formatGraphqlError({ message: 'x' }, wrap(new HttpException('slow down', 429))).extensions).toEqual({
+    expect(formatGraphqlError({ message: 'x' }, wrap(new ForbiddenException())).extensions).toEqual(
+      { code: 'FORBIDDEN' },
+    );
+    expect(
+      formatGraphqlError({ message: 'x' }, wrap(new HttpException('slow down', 429))).extensions,
+    ).toEqual({
       code: 'RATE_LIMITED',
     });
   });
 
   it('turns parse and validation failures into BAD_USER_INPUT', () => {
-    const formatted = formatGraphqlError({ message: 'Syntax Error', extensions: { code: 'GRAPHQL_PARSE_FAILED' } }, new Error());
-    expect(formatted.extensions).toEqual({ code: 'BAD_USER_INPUT', reason: 'GRAPHQL_PARSE_FAILED' });
+    const formatted = formatGraphqlError(
+      { message: 'Syntax Error', extensions: { code: 'GRAPHQL_PARSE_FAILED' } },
+      new Error(),
+    );
+    expect(formatted.extensions).toEqual({
+      code: 'BAD_USER_INPUT',
+      reason: 'GRAPHQL_PARSE_FAILED',
+    });
   });
 
   it('hides everything else behind INTERNAL_SERVER_ERROR', () => {
-    const formatted = formatGraphqlError({ message: 'relation "x" does not exist', path: ['x'] }, wrap(new Error('relation "x" does not exist')));
-    expect(formatted).toEqual({ message: 'Internal server error', path: ['x'], extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    const formatted = formatGraphqlError(
+      { message: 'relation "x" does not exist', path: ['x'] },
+      wrap(new Error('relation "x" does not exist')),
+    );
+    expect(formatted).toEqual({
+      message: 'Internal server error',
+      path: ['x'],
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    });
   });
 });

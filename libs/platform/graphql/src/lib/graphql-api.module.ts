@@ -1,7 +1,7 @@
+import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
 import { Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
-import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import type { Request, Response } from 'express';
 import { GraphQLError } from 'graphql';
 

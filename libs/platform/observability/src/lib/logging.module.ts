@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-
 import { Global, Inject, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';

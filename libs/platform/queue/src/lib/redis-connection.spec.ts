@@ -14,6 +14,11 @@ describe('redis connection options', () => {
   });
 
   it('defaults the port and enables TLS for rediss://', () => {
-    expect(redisOptions('rediss://[::1]')).toMatchObject({ host: '::1', port: 6379, db: 0, tls: {} });
+    expect(redisOptions('rediss://[::1]')).toMatchObject({
+      host: '::1',
+      port: 6379,
+      db: 0,
+      tls: {},
+    });
   });
 });
