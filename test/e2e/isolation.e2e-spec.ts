@@ -14,6 +14,7 @@ import {
   isNonNullType,
   isObjectType,
 } from 'graphql';
+import { DataSource } from 'typeorm';
 
 import type { Role } from '@schoolbench/tenancy';
 import { errorCode, graphql, signIn, type Credentials } from '@schoolbench/testing';
@@ -170,6 +171,22 @@ describe('tenant isolation across the whole GraphQL schema', () => {
     const sel = selection(field.type, 3);
     return `${kind}${variables} { ${field.name}${passed}${sel ? ` { ${sel} }` : ''} }`;
   }
+
+  it('connects as a role that owns nothing and cannot bypass row-level security', async () => {
+    const [role] = await api.app
+      .get(DataSource)
+      .query<{ rolname: string; rolsuper: boolean; rolbypassrls: boolean; owns: boolean }[]>(
+        `select r.rolname, r.rolsuper, r.rolbypassrls,
+              exists (select 1 from pg_class c where c.relowner = r.oid and c.relnamespace = 'public'::regnamespace) as owns
+       from pg_roles r where r.rolname = current_user`,
+      );
+    expect(role).toEqual({
+      rolname: 'schoolbench_app',
+      rolsuper: false,
+      rolbypassrls: false,
+      owns: false,
+    });
+  });
 
   it('declares an access rule on every root field of the schema', () => {
     const declared = new Map(operations.map((o) => [`${o.type}.${o.field}`, o.rule]));
