@@ -7,7 +7,7 @@ import { startApiUnderTest, type ApiUnderTest } from './support/api-under-test';
 describe('bad requests get the right code, a clear message, and write nothing', () => {
   let api: ApiUnderTest;
   let analyst: string;
-  let before: Record<string, unknown[]>;
+  let before: Awaited<ReturnType<typeof snapshotDatabase>>;
 
   beforeAll(async () => {
     api = await startApiUnderTest({

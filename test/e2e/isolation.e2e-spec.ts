@@ -43,7 +43,7 @@ describe('tenant isolation across the whole GraphQL schema', () => {
   let schema: GraphQLSchema;
   let operations: RootOperation[];
   let identities: Identity[];
-  let bIds: { users: string[]; apiKey: string; urns: number[] };
+  let bIds: { users: string[]; apiKey: string; urns: number[]; dataset: string; profile: string };
   let bMarkers: string[];
   let bRowsBefore: Record<string, unknown[]>;
   let emailCounter = 0;
@@ -77,6 +77,8 @@ describe('tenant isolation across the whole GraphQL schema', () => {
       users: Object.values(api.b.users).map((u) => u!.id),
       apiKey: key.data!.createApiKey.apiKey.id,
       urns: api.b.schools.map((s) => s.urn),
+      dataset: api.bData.id,
+      profile: api.bData.profileId,
     };
     bMarkers = [
       ...api.b.schools.map((s) => s.name),
@@ -84,6 +86,10 @@ describe('tenant isolation across the whole GraphQL schema', () => {
       ...bIds.users,
       bIds.apiKey,
       key.data!.createApiKey.apiKey.prefix,
+      api.bData.id,
+      api.bData.fileName,
+      api.bData.profileId,
+      api.bData.profileName,
     ];
 
     identities = [{ label: 'anonymous', role: null, credentials: {} }];
@@ -111,10 +117,13 @@ describe('tenant isolation across the whole GraphQL schema', () => {
 
   afterAll(() => api.close());
 
+  function idCandidates(): string[] {
+    return [...bIds.users, bIds.apiKey, api.b.id, bIds.dataset, bIds.profile];
+  }
+
   function scalarValue(name: string, typeName: string, variant: number): unknown {
     const n = name.toLowerCase();
-    if (typeName === 'ID')
-      return [...bIds.users, bIds.apiKey, api.b.id][variant % (bIds.users.length + 2)];
+    if (typeName === 'ID') return idCandidates()[variant % idCandidates().length];
     if (typeName === 'Int') return n.includes('urn') ? bIds.urns[variant % bIds.urns.length] : 5;
     if (typeName === 'Float') return 1.5;
     if (typeName === 'Boolean') return true;
@@ -137,7 +146,11 @@ describe('tenant isolation across the whole GraphQL schema', () => {
     if (isInputObjectType(type)) {
       const out: Record<string, unknown> = {};
       for (const field of Object.values(type.getFields())) {
-        if (isNonNullType(field.type) || /urn|lacode/i.test(field.name)) {
+        if (
+          isNonNullType(field.type) ||
+          /urn|lacode/i.test(field.name) ||
+          getNamedType(field.type).name === 'ID'
+        ) {
           out[field.name] = inputValue(field.name, field.type, variant);
         }
       }

@@ -3,6 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 
 import { AppConfigModule } from '@schoolbench/config';
 import { DatabaseModule } from '@schoolbench/database';
+import { DatasetsModule } from '@schoolbench/datasets';
 import { DomainErrorFilter, GraphqlApiModule } from '@schoolbench/graphql';
 import { IdentityModule } from '@schoolbench/identity';
 import { LoggingModule, ObservabilityModule } from '@schoolbench/observability';
@@ -24,6 +25,7 @@ import { TenantsModule } from '@schoolbench/tenants';
     IdentityModule,
     TenantsModule,
     SchoolsModule,
+    DatasetsModule,
   ],
   providers: [{ provide: APP_FILTER, useClass: DomainErrorFilter }],
 })

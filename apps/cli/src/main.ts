@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { CommandError } from './cli-context';
 import { registerDatabaseCommands } from './commands/database.command';
 import { registerDemoCommand } from './commands/demo.command';
+import { registerSimilarCommand } from './commands/similar.command';
 import { registerTenancyCommands } from './commands/tenancy.command';
 
 /** The operators' command line: `npm run cli -- <command> --help`. */
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
   registerDatabaseCommands(program);
   registerTenancyCommands(program);
   registerDemoCommand(program);
+  registerSimilarCommand(program);
   return program;
 }
 

@@ -6,3 +6,5 @@ export {
   type StoredReport,
 } from './lib/dataset-imports.service';
 export { DatasetsModule } from './lib/datasets.module';
+export { DatasetsService } from './lib/datasets.service';
+export { DatasetModel, ObservationModel } from './lib/models/dataset.model';

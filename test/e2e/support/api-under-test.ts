@@ -2,7 +2,9 @@ import type { INestApplication } from '@nestjs/common';
 
 import {
   createTestDatabase,
+  seedDataset,
   seedTenant,
+  type SeededDataset,
   type SeededTenant,
   type TestDatabase,
 } from '@schoolbench/testing';
@@ -19,6 +21,9 @@ export interface ApiUnderTest {
   /** Hampshire-like tenant A and North Yorkshire-like tenant B, each with a user per role. */
   a: SeededTenant;
   b: SeededTenant;
+  /** A published dataset of each authority (KS2 RWM % for every school). */
+  aData: SeededDataset;
+  bData: SeededDataset;
   close(): Promise<void>;
 }
 
@@ -51,6 +56,14 @@ export async function startApiUnderTest(env: Record<string, string> = {}): Promi
       { urn: 121902, name: 'Yarm Hidden Academy B', phase: 'Secondary' },
     ],
   });
+  const aData = await seedDataset(db, a, {
+    fileName: 'hampshire-fixture.csv',
+    measures: [{ code: 'ks2_rwm_expected_pct', values: [61, 72, 55] }],
+  });
+  const bData = await seedDataset(db, b, {
+    fileName: 'north-yorkshire-secret.csv',
+    measures: [{ code: 'ks2_rwm_expected_pct', values: [80, 45] }],
+  });
   const app = await createApiApp();
   await app.init();
   return {
@@ -60,6 +73,8 @@ export async function startApiUnderTest(env: Record<string, string> = {}): Promi
     publicData,
     a,
     b,
+    aData,
+    bData,
     async close() {
       await app.close();
       await db.drop();

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 
@@ -103,7 +102,11 @@ export class DatasetImports {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async importInto(tenantId: string, uploadedBy: string | null, req: DatasetImportRequest): Promise<DatasetImportOutcome> {
+  async importInto(
+    tenantId: string,
+    uploadedBy: string | null,
+    req: DatasetImportRequest,
+  ): Promise<DatasetImportOutcome> {
     // The same bytes read the same way are the same dataset: a second upload changes nothing.
     const contentHash = await this.identityHash(req);
     const [existing] = await this.tx.inTenant(tenantId, (m) =>
@@ -114,7 +117,10 @@ export class DatasetImports {
     );
     if (existing) return { datasetId: existing.id, status: existing.status, unchanged: true };
     const [tenant] = await this.tx.inTenant(tenantId, (m) =>
-      m.query<{ la_code: string | null; kind: string }[]>('select la_code, kind from tenants where id = $1', [tenantId]),
+      m.query<{ la_code: string | null; kind: string }[]>(
+        'select la_code, kind from tenants where id = $1',
+        [tenantId],
+      ),
     );
     const profile = req.profileId ? await this.profile(tenantId, req.profileId) : undefined;
     const datasetId = randomUUID();
@@ -124,7 +130,15 @@ export class DatasetImports {
 
     try {
       await this.tx.inTenant(tenantId, async (m) => {
-        await this.insertDataset(m, tenantId, datasetId, contentHash, req.file.name, uploadedBy, 'importing');
+        await this.insertDataset(
+          m,
+          tenantId,
+          datasetId,
+          contentHash,
+          req.file.name,
+          uploadedBy,
+          'importing',
+        );
         const writer = new ObservationWriter(m, tenantId, datasetId);
         let rows = 0;
         for await (const record of importFile({
@@ -169,8 +183,20 @@ export class DatasetImports {
         problems.unshift(problem);
       }
       await this.tx.inTenant(tenantId, async (m) => {
-        await this.insertDataset(m, tenantId, datasetId, contentHash, req.file.name, uploadedBy, 'failed');
-        await this.storeReport(m, tenantId, datasetId, summary, problems, { schools: 0, observations: 0, areaObservations: 0 });
+        await this.insertDataset(
+          m,
+          tenantId,
+          datasetId,
+          contentHash,
+          req.file.name,
+          uploadedBy,
+          'failed',
+        );
+        await this.storeReport(m, tenantId, datasetId, summary, problems, {
+          schools: 0,
+          observations: 0,
+          areaObservations: 0,
+        });
       });
       return { datasetId, status: 'failed', unchanged: false };
     }
@@ -193,7 +219,9 @@ export class DatasetImports {
     if (!row) throw notFound(`Mapping profile ${profileId}`);
     const parsed = parseMappingProfile(row.definition, undefined, row.name);
     if (!parsed.profile) {
-      throw badInput(`Mapping profile ${row.name} is not valid: ${parsed.problems.map((p) => p.message).join('; ')}`);
+      throw badInput(
+        `Mapping profile ${row.name} is not valid: ${parsed.problems.map((p) => p.message).join('; ')}`,
+      );
     }
     return parsed.profile;
   }
@@ -247,7 +275,10 @@ export class DatasetImports {
     counts: ObservationWriter['counts'],
   ): Promise<void> {
     const report: StoredReport = { summary, problems };
-    const errors = Math.max(summary?.errorCount ?? 0, problems.filter((p) => p.severity === 'error').length);
+    const errors = Math.max(
+      summary?.errorCount ?? 0,
+      problems.filter((p) => p.severity === 'error').length,
+    );
     await m.query(
       `update datasets set format = $3, rows_read = $4, observation_count = $5, area_observation_count = $6,
          school_count = $7, error_count = $8, warning_count = $9, periods = $10, report = $11

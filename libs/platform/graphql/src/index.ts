@@ -19,3 +19,4 @@ export {
 export { DomainErrorFilter } from './lib/domain-error.filter';
 export { formatGraphqlError } from './lib/error-formatting';
 export { GraphqlApiModule, type GraphqlRequestContext } from './lib/graphql-api.module';
+export { RequestLoaders } from './lib/request-loaders';

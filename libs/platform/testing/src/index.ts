@@ -7,8 +7,10 @@ export {
 } from './lib/api-harness';
 export { createTestDatabase, deleteRedisKeys, type TestDatabase } from './lib/test-database';
 export {
+  seedDataset,
   seedTenant,
   snapshotDatabase,
+  type SeededDataset,
   type SeededTenant,
   type SeededUser,
 } from './lib/tenant-fixtures';

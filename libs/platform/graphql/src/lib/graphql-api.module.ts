@@ -1,6 +1,6 @@
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import type { Request, Response } from 'express';
 import { GraphQLError } from 'graphql';
@@ -9,6 +9,7 @@ import { APP_CONFIG, type AppConfig } from '@schoolbench/config';
 
 import { formatGraphqlError } from './error-formatting';
 import { QueryComplexityPlugin } from './query-complexity.plugin';
+import { RequestLoaders } from './request-loaders';
 
 export interface GraphqlRequestContext {
   req: Request;
@@ -16,6 +17,7 @@ export interface GraphqlRequestContext {
 }
 
 /** GraphQL over HTTP at /graphql: code-first schema, limits, one error mapping. */
+@Global()
 @Module({
   imports: [
     GraphQLModule.forRootAsync<ApolloDriverConfig>({
@@ -52,6 +54,7 @@ export interface GraphqlRequestContext {
       },
     }),
   ],
-  providers: [QueryComplexityPlugin],
+  providers: [QueryComplexityPlugin, RequestLoaders],
+  exports: [RequestLoaders],
 })
 export class GraphqlApiModule {}

@@ -94,11 +94,14 @@ export async function seedTenant(
   return { id, laCode, name: options.name, schools, users };
 }
 
-/** Every row of every table, for "the database is unchanged" assertions. */
+/**
+ * A fingerprint of every row of every table (row count and a hash of the rows in a stable order),
+ * for "the database is unchanged" assertions that stay fast on tables of many thousand rows.
+ */
 export async function snapshotDatabase(
   db: TestDatabase,
   tables?: string[],
-): Promise<Record<string, unknown[]>> {
+): Promise<Record<string, { rows: number; hash: string }>> {
   const names =
     tables ??
     (
@@ -106,9 +109,61 @@ export async function snapshotDatabase(
         "select tablename from pg_tables where schemaname = 'public' and tablename <> 'schema_migrations' order by 1",
       )
     ).map((t) => t.tablename);
-  const snapshot: Record<string, unknown[]> = {};
+  const snapshot: Record<string, { rows: number; hash: string }> = {};
   for (const table of names) {
-    snapshot[table] = await db.query(`select * from ${table} order by 1, 2`);
+    const [row] = await db.query<{ rows: number; hash: string | null }>(
+      `select count(*)::int as rows, md5(string_agg(t::text, '|' order by t::text)) as hash from ${table} t`,
+    );
+    snapshot[table] = { rows: row.rows, hash: row.hash ?? '' };
   }
   return snapshot;
+}
+
+export interface SeededDataset {
+  id: string;
+  fileName: string;
+  profileId: string;
+  profileName: string;
+}
+
+/**
+ * A published dataset with one observation per school and measure, and a mapping profile, written
+ * directly as the superuser (for isolation and query tests that need data without an import).
+ */
+export async function seedDataset(
+  db: TestDatabase,
+  tenant: SeededTenant,
+  options: { fileName: string; measures: { code: string; values: number[] }[]; period?: number },
+): Promise<SeededDataset> {
+  const id = randomUUID();
+  const period = options.period ?? 201819;
+  await db.query(
+    `insert into datasets (tenant_id, id, series, version, file_name, content_hash, format, status, is_current, published_at, periods)
+     values ($1, $2, $3, 1, $4, $5, 'fixture', 'published', true, now(), $6)`,
+    [
+      tenant.id,
+      id,
+      `fixture:${options.fileName}`,
+      options.fileName,
+      randomUUID().replace(/-/g, '').padEnd(64, '0'),
+      [String(period)],
+    ],
+  );
+  for (const measure of options.measures) {
+    for (const [i, school] of tenant.schools.entries()) {
+      const value = measure.values[i % measure.values.length];
+      await db.query(
+        `insert into observations (tenant_id, dataset_id, urn, measure, time_period, time_identifier, breakdown, value)
+         values ($1, $2, $3, $4, $5, 'Academic year', 'all', $6)`,
+        [tenant.id, id, school.urn, measure.code, period, value],
+      );
+    }
+  }
+  const profileId = randomUUID();
+  const profileName = `${options.fileName} profile`;
+  await db.query(
+    `insert into mapping_profiles (tenant_id, id, name, definition) values ($1, $2, $3, '{"fixture": true}')`,
+    [tenant.id, profileId, profileName],
+  );
+  return { id, fileName: options.fileName, profileId, profileName };
 }

@@ -101,7 +101,13 @@ export class Datasets1763830000000 implements MigrationInterface {
         FOREIGN KEY (tenant_id, dataset_id) REFERENCES datasets (tenant_id, id) ON DELETE CASCADE
       );
     `);
-    for (const table of ['datasets', 'observations', 'area_observations', 'mapping_profiles', 'dataset_upload_chunks']) {
+    for (const table of [
+      'datasets',
+      'observations',
+      'area_observations',
+      'mapping_profiles',
+      'dataset_upload_chunks',
+    ]) {
       await enableTenantIsolation(db, table);
     }
     await db.query(`
@@ -116,6 +122,8 @@ export class Datasets1763830000000 implements MigrationInterface {
   }
 
   async down(db: QueryRunner): Promise<void> {
-    await db.query(`DROP TABLE dataset_upload_chunks, mapping_profiles, area_observations, observations, datasets`);
+    await db.query(
+      `DROP TABLE dataset_upload_chunks, mapping_profiles, area_observations, observations, datasets`,
+    );
   }
 }

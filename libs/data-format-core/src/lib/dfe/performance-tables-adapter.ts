@@ -1,0 +1,136 @@
+import {
+  headerSet,
+  type AdapterContext,
+  type FileAdapter,
+  type RowReader,
+} from '../import/file-adapter';
+import { reportIgnoredColumns } from '../import/ignored-columns';
+import type { ImportRecord } from '../import/import-record';
+import {
+  columnIndex,
+  MeasureColumns,
+  schoolObservation,
+  summaryObservation,
+} from '../import/measure-columns';
+import { SchoolRowPolicy } from '../import/school-row-policy';
+import type { Period } from '../model/observation';
+import { endYearFromFileName, periodEndingIn } from '../model/period';
+import { DFE_SPECIAL_VALUES, resolveSpecialValue } from '../values/special-values';
+import { withoutUndefined, type DfeFileKind } from './dfe-file-kinds';
+
+const DFE_CODES: ReadonlySet<string> = new Set(Object.keys(DFE_SPECIAL_VALUES));
+
+/**
+ * The period of a DfE file: the caller's override, else the header (CFR names its years in its
+ * columns), else the file name (`2017-2018_850_ks2final.csv`, `815_2018_census.csv`).
+ */
+export function dfePeriod(
+  kind: DfeFileKind,
+  header: readonly string[],
+  fileName: string,
+  override?: Period,
+): Period | null {
+  if (override) return override;
+  const endYear = kind.endYearFromHeader?.(header) ?? endYearFromFileName(fileName);
+  return endYear === null ? null : periodEndingIn(endYear, kind.timeIdentifier);
+}
+
+/** Reads any DfE performance-tables download as published, one layout per `DfeFileKind`. */
+export function performanceTablesAdapter(kind: DfeFileKind): FileAdapter {
+  return {
+    id: kind.id,
+    description: kind.description,
+    detect: (header) => (kind.detect(headerSet(header)) ? 10 : 0),
+    open: (context) => new PerformanceTablesReader(kind, context),
+  };
+}
+
+class PerformanceTablesReader implements RowReader {
+  private readonly period: Period | null;
+  private readonly measures: MeasureColumns | null;
+  private readonly policy: SchoolRowPolicy;
+  private readonly cellIndex: (name: string) => number;
+  private lastLaCode: string | null = null;
+  readonly periods: Period[] = [];
+
+  constructor(
+    private readonly kind: DfeFileKind,
+    private readonly context: AdapterContext,
+  ) {
+    const { header, fileName, options, problems } = context;
+    this.policy = new SchoolRowPolicy(problems, options);
+    this.period = dfePeriod(kind, header, fileName, options.period);
+    const indexOf = columnIndex(header);
+    this.cellIndex = indexOf;
+    if (this.period) {
+      this.periods.push(this.period);
+      this.measures = new MeasureColumns(
+        header,
+        options.catalogue.columnsFor(kind.format, this.period.timePeriod),
+        problems,
+        DFE_CODES,
+      );
+    } else {
+      this.measures = null;
+      problems.add('period_unknown', {
+        line: 1,
+        message: `The year of ${fileName} could not be worked out from its name or columns; schools were read but no results.`,
+      });
+    }
+    const used = this.measures?.usedIndexes ?? new Set<number>();
+    for (const c of kind.identityColumns) if (indexOf(c) >= 0) used.add(indexOf(c));
+    // Columns any year of this format would use are known, not "unknown", even if unused this year.
+    const known = options.catalogue.knownColumns(kind.format);
+    header.forEach((h, i) => {
+      if (known.has(h.trim())) used.add(i);
+    });
+    reportIgnoredColumns(header, used, problems);
+  }
+
+  *readRow(cells: readonly string[], line: number): Generator<ImportRecord> {
+    if (cells.every((c) => c.trim() === '')) return;
+    const cell = (column: string): string => {
+      const i = this.cellIndex(column);
+      return i < 0 ? '' : (cells[i] ?? '');
+    };
+    const identity = this.kind.identify(cell, {
+      definitions: this.context.options.columnDefinitions,
+      lastLaCode: this.lastLaCode,
+      fileName: this.context.fileName,
+    });
+    const { policy, period } = this;
+    const definitions = this.context.options.columnDefinitions;
+    const resolve = (token: string, column: string) =>
+      resolveSpecialValue(token, definitions?.get(column), identity.recordType);
+    if (identity.kind === 'school') {
+      const urn = policy.urn(identity.urn, line, this.kind.urnColumn);
+      if (urn === null) return;
+      if (/^\d{3}$/.test(identity.laCode)) this.lastLaCode = identity.laCode;
+      if (!policy.admitLa(identity.laCode, line, this.kind.laColumn)) return;
+      if (!policy.firstOccurrence(`${urn}|${period?.timePeriod ?? ''}`, line, `URN ${urn}`)) return;
+      yield { kind: 'school', line, school: withoutUndefined({ urn, ...identity.school }) };
+      if (!period || !this.measures) return;
+      for (const m of this.measures.read(cells, line, resolve)) {
+        yield { kind: 'observation', line, observation: schoolObservation(urn, period, m) };
+      }
+      return;
+    }
+    const { area } = identity;
+    if (area.level === 'local_authority' && !policy.admitLa(area.code, line, this.kind.laColumn))
+      return;
+    const key = `${area.level}|${area.code}|${area.variant}|${period?.timePeriod ?? ''}`;
+    if (
+      !policy.firstOccurrence(key, line, `The summary row for ${area.code} ${area.variant}`.trim())
+    )
+      return;
+    policy.countSummaryRow(line);
+    if (!period || !this.measures) return;
+    for (const m of this.measures.read(cells, line, resolve)) {
+      yield { kind: 'summary-observation', line, observation: summaryObservation(area, period, m) };
+    }
+  }
+
+  *finish(): Generator<ImportRecord> {
+    this.policy.finish();
+  }
+}

@@ -1,0 +1,20 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+
+/**
+ * The real DfE and EES files live beside the repository (`../shared/data` from the folder that
+ * holds nx.json) and are never copied into it. Tests find them by walking up from here.
+ */
+export function sharedDataFolder(from: string = __dirname): string {
+  let dir = resolve(from);
+  for (;;) {
+    if (existsSync(join(dir, 'nx.json'))) return resolve(dir, '..', 'shared', 'data');
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`No nx.json above ${from}; cannot locate ../shared/data`);
+    dir = parent;
+  }
+}
+
+export function sharedDataFile(...parts: string[]): string {
+  return join(sharedDataFolder(), ...parts);
+}

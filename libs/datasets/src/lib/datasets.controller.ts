@@ -1,0 +1,178 @@
+import { createReadStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpStatus,
+  Param,
+  Post,
+  Query,
+  Res,
+  UploadedFiles,
+  UseInterceptors,
+} from '@nestjs/common';
+import { FileFieldsInterceptor } from '@nestjs/platform-express';
+import type { Response } from 'express';
+
+import { neutraliseCell, toEesCsv, type Observation } from '@schoolbench/data-format-core';
+import { badInput } from '@schoolbench/graphql';
+import { Roles, TenantContext } from '@schoolbench/tenancy';
+
+import { DatasetImports } from './dataset-imports.service';
+import { DatasetsService } from './datasets.service';
+import { ObservationSource } from './models/dataset.model';
+
+interface UploadedFile {
+  originalname: string;
+  path: string;
+  size: number;
+}
+
+// Storage and the size limit come from MulterModule (datasets.module.ts), configured at boot.
+const uploads = FileFieldsInterceptor([
+  { name: 'file', maxCount: 1 },
+  { name: 'meta', maxCount: 1 },
+]);
+
+const REPORT_COLUMNS = [
+  'file',
+  'line',
+  'column',
+  'value',
+  'rule',
+  'severity',
+  'message',
+  'fix',
+] as const;
+
+function csvLine(cells: (string | number | null)[]): string {
+  return cells
+    .map((c) => {
+      const text = neutraliseCell(c === null ? '' : String(c));
+      return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+    })
+    .join(',');
+}
+
+/** REST where GraphQL fits badly: file upload, and CSV downloads. */
+@Controller('api')
+export class DatasetsController {
+  constructor(
+    private readonly imports: DatasetImports,
+    private readonly datasets: DatasetsService,
+    private readonly context: TenantContext,
+  ) {}
+
+  /** `multipart/form-data`: `file` (required), `meta` (EES .meta.csv), `profileId`. */
+  @Roles('la_admin')
+  @Post('datasets')
+  @UseInterceptors(uploads)
+  async upload(
+    @UploadedFiles() files: { file?: UploadedFile[]; meta?: UploadedFile[] } | undefined,
+    @Body('profileId') profileId: string | undefined,
+    @Res() res: Response,
+  ): Promise<void> {
+    const file = files?.file?.[0];
+    const meta = files?.meta?.[0];
+    try {
+      if (!file)
+        throw badInput('Send the data file in the multipart field "file"', { field: 'file' });
+      const principal = this.context.principal();
+      const outcome = await this.imports.importInto(principal.tenantId, principal.userId, {
+        file: { name: file.originalname, open: () => createReadStream(file.path) },
+        meta: meta
+          ? { name: meta.originalname, open: () => createReadStream(meta.path) }
+          : undefined,
+        profileId: profileId || undefined,
+      });
+      const dataset = await this.datasets.get(outcome.datasetId);
+      const status =
+        outcome.status === 'failed'
+          ? HttpStatus.UNPROCESSABLE_ENTITY
+          : outcome.unchanged
+            ? HttpStatus.OK
+            : HttpStatus.CREATED;
+      res.status(status).json({
+        datasetId: outcome.datasetId,
+        status: outcome.status,
+        unchanged: outcome.unchanged,
+        dataset,
+      });
+    } finally {
+      await Promise.all([file, meta].filter(Boolean).map((f) => rm(f!.path, { force: true })));
+    }
+  }
+
+  /** The validation report as CSV, for a spreadsheet. */
+  @Roles('la_admin', 'analyst')
+  @Get('datasets/:id/report.csv')
+  async report(@Param('id') id: string, @Res() res: Response): Promise<void> {
+    const dataset = await this.datasets.get(id);
+    const lines = [
+      REPORT_COLUMNS.join(','),
+      ...dataset.problems.map((p) => csvLine(REPORT_COLUMNS.map((c) => p[c]))),
+    ];
+    res
+      .type('text/csv')
+      .attachment(`${dataset.fileName}.report.csv`)
+      .send(`${lines.join('\r\n')}\r\n`);
+  }
+
+  /**
+   * Any observation query as EES open-data CSV (`part=data`, the default) or its `.meta.csv`
+   * (`part=meta`). Cells that a spreadsheet would run as formulas are neutralised.
+   */
+  @Roles('la_admin', 'analyst')
+  @Get('exports/observations')
+  async export(
+    @Query() query: Record<string, string | undefined>,
+    @Res() res: Response,
+  ): Promise<void> {
+    const list = (v: string | undefined) =>
+      v
+        ? v
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : undefined;
+    const observations: Observation[] = [];
+    let after: string | undefined;
+    do {
+      const page = await this.datasets.observations(
+        {
+          urns: list(query.urns)?.map(Number),
+          measures: list(query.measures),
+          periods: list(query.periods),
+          breakdowns: list(query.breakdowns),
+          source:
+            query.source === 'REFERENCE' ? ObservationSource.REFERENCE : ObservationSource.OWN,
+        },
+        1000,
+        after,
+      );
+      for (const o of page.nodes) {
+        observations.push({
+          urn: String(o.urn),
+          measure: o.measure,
+          period: {
+            timePeriod: o.timePeriod,
+            timeIdentifier: o.timeIdentifier as Observation['period']['timeIdentifier'],
+          },
+          breakdown: o.breakdown,
+          sourceColumn: o.measure,
+          ...(o.suppression
+            ? { value: null, suppression: o.suppression as 'c' }
+            : { value: o.value!, suppression: null }),
+        });
+      }
+      after = page.pageInfo.hasNextPage ? (page.pageInfo.endCursor ?? undefined) : undefined;
+    } while (after);
+    const ees = toEesCsv(observations);
+    const meta = query.part === 'meta';
+    res
+      .type('text/csv')
+      .attachment(meta ? 'observations.meta.csv' : 'observations.csv')
+      .send(meta ? ees.metaCsv : ees.dataCsv);
+  }
+}

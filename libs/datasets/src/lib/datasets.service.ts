@@ -1,0 +1,247 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+
+import type { Problem, RuleCount } from '@schoolbench/data-format-core';
+import {
+  badInput,
+  decodeCursor,
+  encodeCursor,
+  notFound,
+  type Connection,
+} from '@schoolbench/graphql';
+import { SCHOOL_ROLES, TenantContext, TenantTransactions } from '@schoolbench/tenancy';
+
+import type { StoredReport } from './dataset-imports.service';
+import {
+  DatasetModel,
+  ObservationModel,
+  ObservationSource,
+  type ObservationFilter,
+} from './models/dataset.model';
+
+interface DatasetRow {
+  id: string;
+  file_name: string;
+  series: string;
+  version: number;
+  status: string;
+  is_current: boolean;
+  format: string | null;
+  content_hash: string;
+  rows_read: number;
+  observation_count: number;
+  area_observation_count: number;
+  school_count: number;
+  error_count: number;
+  warning_count: number;
+  periods: string[];
+  progress: number;
+  created_at: Date;
+  published_at: Date | null;
+  report: StoredReport;
+}
+
+interface ObservationRow {
+  urn: number;
+  measure: string;
+  time_period: number;
+  time_identifier: string;
+  breakdown: string;
+  value: number | null;
+  suppression: string | null;
+  numerator: number | null;
+  denominator: number | null;
+  dataset_id: string;
+}
+
+export function toDatasetModel(r: DatasetRow): DatasetModel {
+  const problems: Problem[] = r.report?.problems ?? [];
+  const counts: readonly RuleCount[] = r.report?.summary?.problemCounts ?? [];
+  const severity = (p: Problem) => (p.severity === 'error' ? 0 : 1);
+  return {
+    id: r.id,
+    fileName: r.file_name,
+    series: r.series,
+    version: r.version,
+    status: r.status,
+    isCurrent: r.is_current,
+    format: r.format,
+    contentHash: r.content_hash.trim(),
+    rowsRead: r.rows_read,
+    observationCount: r.observation_count,
+    areaObservationCount: r.area_observation_count,
+    schoolCount: r.school_count,
+    errorCount: r.error_count,
+    warningCount: r.warning_count,
+    periods: r.periods,
+    progress: r.progress,
+    createdAt: r.created_at,
+    publishedAt: r.published_at,
+    problemCounts: counts.length
+      ? [...counts]
+      : Object.values(
+          problems.reduce<Record<string, RuleCount>>((acc, p) => {
+            const c = acc[p.rule] ?? { rule: p.rule, severity: p.severity, count: 0 };
+            acc[p.rule] = { ...c, count: c.count + 1 };
+            return acc;
+          }, {}),
+        ),
+    problems: [...problems].sort((a, b) => severity(a) - severity(b)),
+  };
+}
+
+export function toObservationModel(r: ObservationRow): ObservationModel {
+  return {
+    urn: r.urn,
+    measure: r.measure,
+    timePeriod: String(r.time_period),
+    timeIdentifier: r.time_identifier,
+    breakdown: r.breakdown,
+    value: r.value,
+    suppression: r.suppression,
+    numerator: r.numerator,
+    denominator: r.denominator,
+    datasetId: r.dataset_id,
+  };
+}
+
+const PERIOD = /^\d{6}$/;
+
+/** Reads datasets and observations. What exists for the caller is decided by row-level security. */
+@Injectable()
+export class DatasetsService {
+  constructor(
+    private readonly tx: TenantTransactions,
+    private readonly context: TenantContext,
+  ) {}
+
+  async list(first: number, after?: string): Promise<Connection<DatasetModel>> {
+    const tenantId = this.context.principal().tenantId;
+    return this.tx.run(async (m) => {
+      const [{ count }] = await m.query<{ count: number }[]>(
+        'select count(*)::int as count from datasets where tenant_id = $1',
+        [tenantId],
+      );
+      const cursor = after ? decodeCursor(after, 2) : null;
+      const rows = await m.query<DatasetRow[]>(
+        `select * from datasets where tenant_id = $1
+           and ($2::timestamptz is null or (created_at, id) < ($2::timestamptz, $3::uuid))
+         order by created_at desc, id desc limit $4`,
+        [tenantId, cursor?.[0] ?? null, cursor?.[1] ?? null, first + 1],
+      );
+      const nodes = rows.slice(0, first).map(toDatasetModel);
+      const last = rows[Math.min(rows.length, first) - 1];
+      return {
+        nodes,
+        totalCount: count,
+        pageInfo: {
+          hasNextPage: rows.length > first,
+          endCursor: last ? encodeCursor([last.created_at.toISOString(), last.id]) : null,
+        },
+      };
+    });
+  }
+
+  async get(id: string): Promise<DatasetModel> {
+    const rows = await this.tx.run((m) =>
+      m.query<DatasetRow[]>(
+        `select * from datasets where id = $1 and tenant_id in ($2, app_public_tenant())`,
+        [this.uuid(id), this.context.principal().tenantId],
+      ),
+    );
+    if (!rows[0]) throw notFound(`Dataset ${id}`);
+    return toDatasetModel(rows[0]);
+  }
+
+  async observations(
+    filter: ObservationFilter,
+    first: number,
+    after?: string,
+  ): Promise<Connection<ObservationModel>> {
+    const principal = this.context.principal();
+    const urns = SCHOOL_ROLES.includes(principal.role) ? [principal.schoolUrn!] : filter.urns;
+    if (filter.periods?.some((p) => !PERIOD.test(p))) {
+      throw badInput('Periods are EES time periods of six digits, e.g. 201819', {
+        field: 'periods',
+      });
+    }
+    return this.tx.run(async (m) => {
+      const tenant =
+        filter.source === ObservationSource.REFERENCE ? 'app_public_tenant()' : '$1::uuid';
+      const where = `o.tenant_id = ${tenant}
+        and ${filter.datasetId ? 'o.dataset_id = $2::uuid' : 'd.is_current and $2::uuid is null'}
+        and ($3::int[] is null or o.urn = any($3))
+        and ($4::text[] is null or o.measure = any($4))
+        and ($5::int[] is null or o.time_period = any($5))
+        and ($6::text[] is null or o.breakdown = any($6))`;
+      const params = [
+        principal.tenantId,
+        filter.datasetId ? this.uuid(filter.datasetId) : null,
+        urns ?? null,
+        filter.measures ?? null,
+        filter.periods?.map(Number) ?? null,
+        filter.breakdowns ?? null,
+      ];
+      const from = `from observations o join datasets d on d.tenant_id = o.tenant_id and d.id = o.dataset_id`;
+      const [{ count }] = await m.query<{ count: number }[]>(
+        `select count(*)::int as count ${from} where ${where}`,
+        params,
+      );
+      const cursor = after ? decodeCursor(after, 4) : null;
+      const rows = await m.query<ObservationRow[]>(
+        `select o.* ${from} where ${where}
+           and ($7::int is null or (o.urn, o.measure, o.time_period, o.breakdown) > ($7::int, $8::text, $9::int, $10::text))
+         order by o.urn, o.measure, o.time_period, o.breakdown limit $11`,
+        [...params, ...(cursor ?? [null, null, null, null]), first + 1],
+      );
+      const nodes = rows.slice(0, first).map(toObservationModel);
+      const last = rows[Math.min(rows.length, first) - 1];
+      return {
+        nodes,
+        totalCount: count,
+        pageInfo: {
+          hasNextPage: rows.length > first,
+          endCursor: last
+            ? encodeCursor([last.urn, last.measure, last.time_period, last.breakdown])
+            : null,
+        },
+      };
+    });
+  }
+
+  /** Current observations of many schools at once (the DataLoader batch for `School.observations`). */
+  async observationsOfSchools(
+    urns: readonly number[],
+    filter: { measures?: string[]; periods?: string[]; breakdowns?: string[] },
+  ): Promise<Map<number, ObservationModel[]>> {
+    const principal = this.context.principal();
+    const rows = await this.tx.run((m: EntityManager) =>
+      m.query<ObservationRow[]>(
+        `select distinct on (o.urn, o.measure, o.time_period, o.breakdown) o.*
+         from observations o join datasets d on d.tenant_id = o.tenant_id and d.id = o.dataset_id
+         where d.is_current and o.tenant_id in ($1, app_public_tenant()) and o.urn = any($2)
+           and ($3::text[] is null or o.measure = any($3))
+           and ($4::int[] is null or o.time_period = any($4))
+           and ($5::text[] is null or o.breakdown = any($5))
+         order by o.urn, o.measure, o.time_period, o.breakdown, (o.tenant_id = $1) desc`,
+        [
+          principal.tenantId,
+          urns,
+          filter.measures ?? null,
+          filter.periods?.map(Number) ?? null,
+          filter.breakdowns ?? null,
+        ],
+      ),
+    );
+    const byUrn = new Map<number, ObservationModel[]>(urns.map((u) => [u, []]));
+    for (const r of rows) byUrn.get(r.urn)?.push(toObservationModel(r));
+    return byUrn;
+  }
+
+  private uuid(id: string): string {
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) {
+      throw badInput(`"${id}" is not a dataset id`, { field: 'id' });
+    }
+    return id;
+  }
+}
