@@ -40,6 +40,9 @@ const base = {
 };
 
 module.exports = {
+  // Generous: the machine has two cores, argon2 hashing is deliberately slow and the real DfE files
+  // are large. Jest reads this option only at the top level, not per project.
+  testTimeout: 60_000,
   projects: [
     {
       ...base,
@@ -49,8 +52,6 @@ module.exports = {
     {
       ...base,
       displayName: 'integration',
-      // Generous: the machine has two cores and argon2 hashing is deliberately slow.
-      testTimeout: 30_000,
       testMatch: ['<rootDir>/{apps,libs,test}/**/*.int-spec.ts'],
       globalSetup: '<rootDir>/libs/platform/testing/src/global-setup.ts',
       globalTeardown: '<rootDir>/libs/platform/testing/src/global-teardown.ts',
@@ -58,7 +59,6 @@ module.exports = {
     {
       ...base,
       displayName: 'e2e',
-      testTimeout: 30_000,
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/libs/platform/testing/src/global-setup.ts',
       globalTeardown: '<rootDir>/libs/platform/testing/src/global-teardown.ts',

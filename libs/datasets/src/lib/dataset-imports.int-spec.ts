@@ -17,7 +17,6 @@ import {
 
 import { DatasetImports } from './dataset-imports.service';
 import type { DatasetSource } from './dataset-source';
-import { DatasetsModule } from './datasets.module';
 
 const DATA = join(__dirname, '../../../../../shared/data');
 
@@ -29,7 +28,8 @@ function text(name: string, content: string): DatasetSource {
   return { name, open: () => Buffer.from(content) };
 }
 
-@Module({ imports: [AppConfigModule, TenancyModule, DatabaseModule, DatasetsModule] })
+// The import service alone, as a worker or the CLI runs it (no HTTP, no GraphQL).
+@Module({ imports: [AppConfigModule, TenancyModule, DatabaseModule], providers: [DatasetImports] })
 class ImportTestModule {}
 
 describe('dataset imports into PostgreSQL', () => {
@@ -42,7 +42,7 @@ describe('dataset imports into PostgreSQL', () => {
     db = await createTestDatabase();
     db.useForServices();
     hampshire = await seedTenant(db, { laCode: '850', name: 'Hampshire', roles: ['la_admin'] });
-    app = await NestFactory.createApplicationContext(ImportTestModule, { logger: false });
+    app = await NestFactory.createApplicationContext(ImportTestModule, { logger: false, abortOnError: false });
     imports = app.get(DatasetImports);
   });
   afterAll(async () => {
