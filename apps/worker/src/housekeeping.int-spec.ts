@@ -52,7 +52,10 @@ describe('worker: refresh-token housekeeping job', () => {
     db.useForServices();
     a = await seedTenant(db, { laCode: '850', name: 'Hampshire', roles: ['analyst'] });
     b = await seedTenant(db, { laCode: '815', name: 'North Yorkshire', roles: ['analyst'] });
-    worker = await NestFactory.createApplicationContext(WorkerModule, { logger: false, abortOnError: false });
+    worker = await NestFactory.createApplicationContext(WorkerModule, {
+      logger: false,
+      abortOnError: false,
+    });
     await worker.init();
   });
 

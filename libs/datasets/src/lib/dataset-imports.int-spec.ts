@@ -42,7 +42,10 @@ describe('dataset imports into PostgreSQL', () => {
     db = await createTestDatabase();
     db.useForServices();
     hampshire = await seedTenant(db, { laCode: '850', name: 'Hampshire', roles: ['la_admin'] });
-    app = await NestFactory.createApplicationContext(ImportTestModule, { logger: false, abortOnError: false });
+    app = await NestFactory.createApplicationContext(ImportTestModule, {
+      logger: false,
+      abortOnError: false,
+    });
     imports = app.get(DatasetImports);
   });
   afterAll(async () => {
