@@ -162,7 +162,7 @@ describe('operator CLI', () => {
   });
 
   it('seeds the demo from the DfE files, and a second run changes nothing', async () => {
-    expect(await cli('demo', '--no-start')).toBe(0);
+    expect(await cli('demo', '--no-start', '--no-reference')).toBe(0);
     expect(out).toMatch(/analyst@hampshire.demo/);
     const counts = await db.query<{ la_code: string; n: string }>(
       'select t.la_code, count(*) as n from schools s join tenants t on t.id = s.tenant_id group by 1 order by 1',
@@ -170,7 +170,7 @@ describe('operator CLI', () => {
     expect(counts.map((c) => c.la_code)).toEqual(['815', '850', '936']);
     expect(Number(counts.find((c) => c.la_code === '850')!.n)).toBeGreaterThan(300);
     const before = await snapshotDatabase(db, ['tenants', 'users', 'login_directory']);
-    expect(await cli('demo', '--no-start')).toBe(0);
+    expect(await cli('demo', '--no-start', '--no-reference')).toBe(0);
     expect(await snapshotDatabase(db, ['tenants', 'users', 'login_directory'])).toEqual(before);
   }, 60_000);
 });

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 
 import { AppConfigModule } from '@schoolbench/config';
 import { DatabaseModule } from '@schoolbench/database';
+import { DatasetImports, DatasetsService } from '@schoolbench/datasets';
 import { IdentityModule } from '@schoolbench/identity';
 import { SchoolsModule } from '@schoolbench/schools';
 import { TenancyModule } from '@schoolbench/tenancy';
@@ -17,5 +18,7 @@ import { TenantsModule } from '@schoolbench/tenants';
     TenantsModule,
     SchoolsModule,
   ],
+  // The import service without its HTTP controller and resolvers.
+  providers: [DatasetImports, DatasetsService],
 })
 export class CliModule {}

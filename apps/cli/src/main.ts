@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { CommandError } from './cli-context';
 import { registerDatabaseCommands } from './commands/database.command';
 import { registerDemoCommand } from './commands/demo.command';
+import { registerImportCommand } from './commands/import.command';
 import { registerSimilarCommand } from './commands/similar.command';
 import { registerTenancyCommands } from './commands/tenancy.command';
 
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerDatabaseCommands(program);
   registerTenancyCommands(program);
+  registerImportCommand(program);
   registerDemoCommand(program);
   registerSimilarCommand(program);
   return program;

@@ -1,40 +1,34 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { Command } from 'commander';
 
 import { loadAppConfig } from '@schoolbench/config';
-import { importFile } from '@schoolbench/data-format-core';
 import { UsersService } from '@schoolbench/identity';
-import { upsertRegister, type RegisterEntry } from '@schoolbench/schools';
 import { TenantTransactions, type Role } from '@schoolbench/tenancy';
 import { TenantsService } from '@schoolbench/tenants';
 
 import { CommandError, withServices } from '../cli-context';
 import { sharedDataFolder } from '../shared-data';
 import { migrate, provisionDatabase } from './database.command';
+import { importFilesWith, type ImportSummaryRow } from './import.command';
 
 export const DEMO_PASSWORD = 'schoolbench-demo';
 
-/** The demo authorities and the DfE files their school registers are read from. */
+/** The demo authorities and the folders of their DfE files, imported as published. */
 const DEMO_AUTHORITIES = [
-  {
-    laCode: '850',
-    name: 'Hampshire',
-    slug: 'hampshire',
-    files: [
-      'dfe/la-850-hampshire/2018-2019_850_ks2final.csv',
-      'dfe/la-850-hampshire/2017-2018_850_ks4final.csv',
-    ],
-  },
+  { laCode: '850', name: 'Hampshire', slug: 'hampshire', folder: 'dfe/la-850-hampshire' },
   {
     laCode: '815',
     name: 'North Yorkshire',
     slug: 'north-yorkshire',
-    files: ['dfe/la-815-north-yorkshire/815_spine.csv'],
+    folder: 'dfe/la-815-north-yorkshire',
   },
 ] as const;
+
+/** DfE's published national files: the public reference data every tenant can read. */
+const REFERENCE_FOLDER = 'dfe/national';
 
 export interface DemoLogin {
   authority: string;
@@ -43,33 +37,20 @@ export interface DemoLogin {
   school: string;
 }
 
-/** Reads the schools of one LA from DfE files as published. */
-async function readRegister(laCode: string, files: readonly string[]): Promise<RegisterEntry[]> {
-  const byUrn = new Map<number, RegisterEntry>();
-  for (const relative of files) {
-    const path = join(sharedDataFolder(), relative);
-    if (!existsSync(path)) throw new CommandError(`Demo data file missing: ${path}`);
-    for await (const record of importFile({
-      file: { name: relative.split('/').pop()!, bytes: createReadStream(path) },
-      restrictToLaCodes: [laCode],
-    })) {
-      if (record.kind !== 'school') continue;
-      const s = record.school;
-      const urn = Number(s.urn);
-      const previous = byUrn.get(urn);
-      byUrn.set(urn, {
-        urn,
-        laestab: s.laestab ? Number(s.laestab) : (previous?.laestab ?? null),
-        name: s.name ?? previous?.name ?? `School ${urn}`,
-        laCode: s.laCode ?? laCode,
-        phase: s.phase ?? previous?.phase ?? null,
-        type: s.type ?? previous?.type ?? null,
-        openedOn: s.openDate ?? previous?.openedOn ?? null,
-        closedOn: s.closeDate ?? previous?.closedOn ?? null,
-      });
-    }
-  }
-  return [...byUrn.values()].sort((a, b) => a.urn - b.urn);
+function dataPath(relative: string): string {
+  const path = join(sharedDataFolder(), relative);
+  if (!existsSync(path)) throw new CommandError(`Demo data missing: ${path}`);
+  return path;
+}
+
+function report(tenant: string, rows: ImportSummaryRow[]): void {
+  const observations = rows.reduce((n, r) => n + r.observations, 0);
+  const failed = rows.filter((r) => r.status.startsWith('failed')).map((r) => r.file);
+  process.stdout.write(
+    `  ${tenant}: ${rows.length} files, ${observations} observations` +
+      (failed.length ? `; failed validation: ${failed.join(', ')}` : '') +
+      '\n',
+  );
 }
 
 async function ensureUser(
@@ -84,22 +65,42 @@ async function ensureUser(
   await users.provision(tenantId, { email, role, password: DEMO_PASSWORD, schoolUrn });
 }
 
-/** Demo tenants, school registers and one user per role. Safe to run again. */
-export async function seedDemo(app: INestApplicationContext): Promise<DemoLogin[]> {
+/** Demo tenants, their DfE data, the public reference data and one user per role. Safe to rerun. */
+export async function seedDemo(
+  app: INestApplicationContext,
+  withReference = true,
+): Promise<DemoLogin[]> {
   const tenants = app.get(TenantsService);
-  const tx = app.get(TenantTransactions);
   const platform = await tenants.ensure('platform', 'SchoolBench platform');
   await tenants.ensure('public', 'DfE published data (England)');
   await ensureUser(app, platform.id, 'operator@schoolbench.demo', 'operator', null);
   const logins: DemoLogin[] = [
     { authority: 'platform', role: 'operator', email: 'operator@schoolbench.demo', school: '' },
   ];
-
+  process.stdout.write('Importing DfE files as published (a file imported before is skipped):\n');
+  if (withReference) {
+    report(
+      'public reference data',
+      await importFilesWith(app, [dataPath(REFERENCE_FOLDER)], { tenant: 'public' }),
+    );
+  }
   for (const la of DEMO_AUTHORITIES) {
     const tenant = await tenants.ensure('authority', la.name, la.laCode);
-    const register = await readRegister(la.laCode, la.files);
-    await tx.inTenant(tenant.id, (m) => upsertRegister(m, tenant.id, register));
-    const school = register.find((s) => s.phase?.toLowerCase().includes('primary')) ?? register[0];
+    report(
+      `${la.name} (${la.laCode})`,
+      await importFilesWith(app, [dataPath(la.folder)], { tenant: la.laCode }),
+    );
+    const school = await app
+      .get(TenantTransactions)
+      .inTenant(tenant.id, (m) =>
+        m.query<{ urn: number; name: string }[]>(
+          `select urn, name from schools where tenant_id = $1
+           order by (phase ilike '%primary%') desc, urn limit 1`,
+          [tenant.id],
+        ),
+      )
+      .then((rows) => rows[0]);
+    if (!school) throw new CommandError(`No schools were imported for ${la.name}`);
     for (const role of ['la_admin', 'analyst', 'headteacher', 'governor'] as const) {
       const email = `${role.replace('_', '-')}@${la.slug}.demo`;
       const bound = role === 'headteacher' || role === 'governor';
@@ -150,11 +151,12 @@ export function registerDemoCommand(program: Command): void {
     .command('demo')
     .description('Provision, migrate, load demo tenants and users, then run the API and a worker')
     .option('--no-start', 'seed only, do not start the services')
-    .action(async (opts: { start: boolean }) => {
+    .option('--no-reference', "skip DfE's national files (the public reference data)")
+    .action(async (opts: { start: boolean; reference: boolean }) => {
       await provisionDatabase();
       const applied = await migrate();
       if (applied.length) process.stdout.write(`Migrations applied: ${applied.join(', ')}\n`);
-      const logins = await withServices(seedDemo);
+      const logins = await withServices((app) => seedDemo(app, opts.reference));
       if (!opts.start) {
         printLogins(logins);
         return;

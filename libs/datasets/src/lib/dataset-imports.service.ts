@@ -26,7 +26,7 @@ export interface DatasetImportRequest {
   file: DatasetSource;
   meta?: DatasetSource;
   profileId?: string;
-  /** Called every few thousand rows: rows read so far. */
+  /** Called every few thousand observations with the line reached in the file. */
   onProgress?: (rowsRead: number) => void;
 }
 
@@ -45,6 +45,14 @@ export interface DatasetImportOutcome {
 class RejectedImport extends Error {}
 
 const laRegister = LaRegister.builtIn();
+
+/**
+ * DfE files also carry codes in the 700s that group establishments outside any local authority
+ * area (702: Service Children's Education schools abroad, in the 2018/19 files). They are not
+ * authorities and have no region, but the rows are real: accept the codes, never as a tenant.
+ */
+const isKnownLaCode = (code: string): boolean =>
+  laRegister.isKnown(code) || /^7\d\d$/.test(code.trim());
 
 function toRegisterEntry(s: SchoolRecord): RegisterEntry {
   return {
@@ -115,7 +123,12 @@ export class DatasetImports {
         [tenantId, contentHash],
       ),
     );
-    if (existing) return { datasetId: existing.id, status: existing.status, unchanged: true };
+    if (existing?.status === 'published') {
+      return { datasetId: existing.id, status: existing.status, unchanged: true };
+    }
+    // A failed import holds only its report: validate again (rules or the LA register may have
+    // changed), replacing that report.
+    const retryOf = existing?.id;
     const [tenant] = await this.tx.inTenant(tenantId, (m) =>
       m.query<{ la_code: string | null; kind: string }[]>(
         'select la_code, kind from tenants where id = $1',
@@ -130,6 +143,7 @@ export class DatasetImports {
 
     try {
       await this.tx.inTenant(tenantId, async (m) => {
+        if (retryOf) await this.removeFailed(m, tenantId, retryOf);
         await this.insertDataset(
           m,
           tenantId,
@@ -145,7 +159,7 @@ export class DatasetImports {
           file: { name: req.file.name, bytes: req.file.open() },
           meta: req.meta ? { name: req.meta.name, bytes: req.meta.open() } : undefined,
           profile,
-          isKnownLaCode: (code) => laRegister.isKnown(code),
+          isKnownLaCode,
           restrictToLaCodes: tenant?.la_code ? [tenant.la_code] : undefined,
           maxBytes: this.config.UPLOAD_MAX_BYTES,
         })) {
@@ -155,7 +169,7 @@ export class DatasetImports {
               break;
             case 'observation':
               await writer.observation(record.observation);
-              if (++rows % 10_000 === 0) req.onProgress?.(rows);
+              if (++rows % 5_000 === 0) req.onProgress?.(record.line);
               break;
             case 'summary-observation':
               await writer.area(record.observation);
@@ -183,6 +197,7 @@ export class DatasetImports {
         problems.unshift(problem);
       }
       await this.tx.inTenant(tenantId, async (m) => {
+        if (retryOf) await this.removeFailed(m, tenantId, retryOf);
         await this.insertDataset(
           m,
           tenantId,
@@ -224,6 +239,13 @@ export class DatasetImports {
       );
     }
     return parsed.profile;
+  }
+
+  private async removeFailed(m: EntityManager, tenantId: string, id: string): Promise<void> {
+    await m.query("delete from datasets where tenant_id = $1 and id = $2 and status = 'failed'", [
+      tenantId,
+      id,
+    ]);
   }
 
   private async insertDataset(

@@ -153,6 +153,18 @@ export class DatasetsService {
     return toDatasetModel(rows[0]);
   }
 
+  /** For operator commands, which name the tenant themselves. */
+  async getInTenant(tenantId: string, id: string): Promise<DatasetModel> {
+    const rows = await this.tx.inTenant(tenantId, (m) =>
+      m.query<DatasetRow[]>('select * from datasets where tenant_id = $1 and id = $2', [
+        tenantId,
+        this.uuid(id),
+      ]),
+    );
+    if (!rows[0]) throw notFound(`Dataset ${id}`);
+    return toDatasetModel(rows[0]);
+  }
+
   async observations(
     filter: ObservationFilter,
     first: number,

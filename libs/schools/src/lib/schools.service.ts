@@ -174,7 +174,9 @@ export async function upsertRegister(
        select $1, * from unnest($2::int[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::date[], $9::date[])
        on conflict (tenant_id, urn) do update set
          laestab = coalesce(excluded.laestab, schools.laestab),
-         name = excluded.name,
+         -- A file without names (a census) never overwrites a name another file gave.
+         name = case when excluded.name like 'School %' and excluded.name = 'School ' || excluded.urn
+                     then schools.name else excluded.name end,
          la_code = coalesce(excluded.la_code, schools.la_code),
          phase = coalesce(excluded.phase, schools.phase),
          type = coalesce(excluded.type, schools.type),

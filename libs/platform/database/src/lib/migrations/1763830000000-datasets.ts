@@ -114,7 +114,9 @@ export class Datasets1763830000000 implements MigrationInterface {
       CREATE POLICY public_reference_read ON datasets FOR SELECT USING (tenant_id = app_public_tenant());
       CREATE POLICY public_reference_read ON observations FOR SELECT USING (tenant_id = app_public_tenant());
       CREATE POLICY public_reference_read ON area_observations FOR SELECT USING (tenant_id = app_public_tenant());
-      GRANT SELECT, INSERT, UPDATE ON datasets TO ${APP_ROLE};
+      GRANT SELECT, INSERT, UPDATE, DELETE ON datasets TO ${APP_ROLE};
+      -- Only a failed import (which holds nothing but its report) is ever deleted.
+      CREATE POLICY delete_failed_only ON datasets AS RESTRICTIVE FOR DELETE USING (status = 'failed');
       GRANT SELECT, INSERT ON observations, area_observations TO ${APP_ROLE};
       GRANT SELECT, INSERT, DELETE ON dataset_upload_chunks TO ${APP_ROLE};
       GRANT SELECT, INSERT, UPDATE, DELETE ON mapping_profiles TO ${APP_ROLE};
