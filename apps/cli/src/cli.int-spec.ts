@@ -1,3 +1,7 @@
+import { rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+
 import { createTestDatabase, snapshotDatabase, type TestDatabase } from '@schoolbench/testing';
 
 import { runCli } from './main';
@@ -156,6 +160,27 @@ describe('operator CLI', () => {
     expect(await snapshotDatabase(db)).toEqual(before);
   });
 
+  it('imports a DfE file, and refuses a bad file or path with a clear message, writing nothing', async () => {
+    const data = join(__dirname, '../../../../shared/data/dfe/la-815-north-yorkshire');
+    expect(await cli('tenant:create', '--la-code', '815', '--name', 'North Yorkshire')).toBe(0);
+    expect(
+      await cli('import', join(data, '815_2019_census.csv'), '--tenant', '815', '--no-progress'),
+    ).toBe(0);
+    expect(out).toMatch(/815_2019_census\.csv.*published/);
+
+    const bad = join(tmpdir(), `sb-bad-${process.pid}.csv`);
+    writeFileSync(bad, 'URN,LA,ESTAB,NOR\r\n121000,815,2000,"12\r\n');
+    const before = await snapshotDatabase(db, ['observations', 'schools']);
+    expect(await cli('import', bad, '--tenant', '815', '--no-progress')).toBe(2);
+    expect(err).toMatch(/failed validation; nothing of them was imported/);
+    expect(err).toMatch(new RegExp(`${basename(bad)}`));
+    expect(await cli('import', '/no/such/folder', '--tenant', '815')).toBe(2);
+    expect(err).toMatch(/No such file or folder: \/no\/such\/folder/);
+    expect(await cli('import', tmpdir(), '--tenant', '999')).toBe(2);
+    expect(await snapshotDatabase(db, ['observations', 'schools'])).toEqual(before);
+    rmSync(bad);
+  });
+
   it('reports a missing required option through commander', async () => {
     expect(await cli('tenant:create')).not.toBe(0);
     expect(err).toMatch(/required option '--name <name>' not specified/);
@@ -172,5 +197,5 @@ describe('operator CLI', () => {
     const before = await snapshotDatabase(db, ['tenants', 'users', 'login_directory']);
     expect(await cli('demo', '--no-start', '--no-reference')).toBe(0);
     expect(await snapshotDatabase(db, ['tenants', 'users', 'login_directory'])).toEqual(before);
-  }, 60_000);
+  }, 300_000);
 });
