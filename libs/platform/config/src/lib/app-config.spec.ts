@@ -1,5 +1,5 @@
 import { loadAppConfig, redactUrl } from './app-config';
-import { unreachableServices } from './service-reachability';
+import { exitUnlessServicesReachable, unreachableServices } from './service-reachability';
 
 describe('app config', () => {
   it('applies defaults for a local machine', () => {
@@ -41,5 +41,28 @@ describe('service reachability', () => {
     expect(problems).toEqual([
       'Redis is not reachable at redis://:***@127.0.0.1:1. Start it with: redis-server --daemonize yes',
     ]);
+  });
+});
+
+describe('fail-fast start', () => {
+  it('exits at once with the service, the URL tried and how to start it when one is down', async () => {
+    const exit = jest.spyOn(process, 'exit').mockImplementation(() => undefined as never);
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      await exitUnlessServicesReachable([
+        {
+          name: 'PostgreSQL',
+          url: 'postgres://app@127.0.0.1:1/db',
+          startCommand: 'pg_ctlcluster 15 main start',
+        },
+      ]);
+      expect(exit).toHaveBeenCalledWith(1);
+      expect(stderr).toHaveBeenCalledWith(
+        'PostgreSQL is not reachable at postgres://app@127.0.0.1:1/db. Start it with: pg_ctlcluster 15 main start\n',
+      );
+    } finally {
+      exit.mockRestore();
+      stderr.mockRestore();
+    }
   });
 });
