@@ -184,7 +184,7 @@ async function parent(): Promise<void> {
       `${Math.round(rate)} obs/s  (${product.seconds.toFixed(1)} s)`,
     );
     line(
-      'PostgreSQL COPY of the same normalised rows',
+      'PostgreSQL COPY, same rows (superuser: no RLS)',
       `${Math.round(copyRate)} obs/s  (${copySeconds.toFixed(1)} s)`,
     );
     line('ratio (goal ≥ 0.5)', `${ratio.toFixed(2)}  ${ratio >= GOAL_RATIO ? 'met' : 'NOT met'}`);
