@@ -5,7 +5,9 @@ import type { Benchmark } from './benchmark';
  * suffix is what both tsc's resolution of `import()` and the compiled output need).
  */
 const BENCHMARKS: Readonly<Record<string, () => Promise<{ benchmark: Benchmark }>>> = {
+  import: () => import('./import.bench.js'),
   knn: () => import('./knn.bench.js'),
+  comparison: () => import('./comparison.bench.js'),
 };
 
 async function main(argv: readonly string[]): Promise<number> {

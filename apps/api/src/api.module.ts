@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 
+import { ComparisonsModule } from '@schoolbench/comparisons';
 import { AppConfigModule } from '@schoolbench/config';
 import { DatabaseModule } from '@schoolbench/database';
 import { DatasetsModule } from '@schoolbench/datasets';
@@ -26,6 +27,7 @@ import { TenantsModule } from '@schoolbench/tenants';
     TenantsModule,
     SchoolsModule,
     DatasetsModule,
+    ComparisonsModule,
   ],
   providers: [{ provide: APP_FILTER, useClass: DomainErrorFilter }],
 })

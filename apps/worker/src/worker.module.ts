@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 
+import { ComparisonJobsModule } from '@schoolbench/comparisons';
 import { AppConfigModule } from '@schoolbench/config';
 import { DatabaseModule } from '@schoolbench/database';
 import { IdentityJobsModule } from '@schoolbench/identity';
@@ -18,6 +19,7 @@ import { HousekeepingSchedule } from './housekeeping-schedule';
     DatabaseModule,
     QueueModule,
     IdentityJobsModule,
+    ComparisonJobsModule,
   ],
   providers: [HousekeepingSchedule],
 })

@@ -5,15 +5,18 @@
 export interface JobPayloads {
   /** Deletes expired, rotated and revoked refresh tokens in every tenant. */
   'refresh-tokens.purge': { olderThanSeconds?: number };
+  /** Computes one comparison run (groups and benchmarks) under the tenant that requested it. */
+  'comparison.run': { tenantId: string; runId: string };
 }
 
 export type JobName = keyof JobPayloads;
 
-export const QUEUES = { housekeeping: 'housekeeping' } as const;
+export const QUEUES = { housekeeping: 'housekeeping', comparisons: 'comparisons' } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
 export const JOB_QUEUE: { [N in JobName]: QueueName } = {
   'refresh-tokens.purge': QUEUES.housekeeping,
+  'comparison.run': QUEUES.comparisons,
 };
 
 /** Finished jobs are kept by age and count, never forever (Redis memory). */

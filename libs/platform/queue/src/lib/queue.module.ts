@@ -50,8 +50,11 @@ new Gauge({
 export class QueueModule implements OnModuleInit, OnModuleDestroy {
   private readonly queues: Queue[];
 
-  constructor(@Inject(getQueueToken(QUEUES.housekeeping)) housekeeping: Queue) {
-    this.queues = [housekeeping];
+  constructor(
+    @Inject(getQueueToken(QUEUES.housekeeping)) housekeeping: Queue,
+    @Inject(getQueueToken(QUEUES.comparisons)) comparisons: Queue,
+  ) {
+    this.queues = [housekeeping, comparisons];
   }
 
   onModuleInit(): void {

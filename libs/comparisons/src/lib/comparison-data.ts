@@ -1,0 +1,122 @@
+import type { EntityManager } from 'typeorm';
+
+import { isSuppressionCode, type ObservedValue } from '@schoolbench/comparisons-core';
+
+import type { PopulationSchool } from './comparison-computation';
+import type { DatasetVersion, PopulationScope } from './comparison-request';
+import { ObservationTable } from './observation-table';
+
+interface ObservationRow {
+  urn: number;
+  measure: string;
+  time_period: number;
+  breakdown: string;
+  value: number | null;
+  suppression: string | null;
+}
+
+/**
+ * Reads what a comparison needs, inside the caller's tenant transaction: row-level security
+ * decides what exists (own tenant, the public reference tenant, later partners' grants).
+ */
+export class ComparisonData {
+  constructor(
+    private readonly m: EntityManager,
+    private readonly tenantId: string,
+  ) {}
+
+  /** Tenants whose data a population of this scope reads, own first. */
+  async tenants(scope: PopulationScope): Promise<string[]> {
+    if (scope === 'OWN') return [this.tenantId];
+    const [row] = await this.m.query<{ id: string | null }[]>('select app_public_tenant() as id');
+    return row?.id && row.id !== this.tenantId ? [this.tenantId, row.id] : [this.tenantId];
+  }
+
+  /**
+   * The current dataset versions holding any of the measures in any of the periods, in order of
+   * precedence: own data before the reference data, newer before older.
+   */
+  async currentDatasets(
+    tenants: readonly string[],
+    measures: readonly string[],
+    periods: readonly string[],
+  ): Promise<DatasetVersion[]> {
+    const rows = await this.m.query<{ tenant_id: string; id: string }[]>(
+      `select d.tenant_id, d.id from datasets d
+       where d.tenant_id = any($1::uuid[]) and d.is_current and d.status = 'published'
+         and exists (select 1 from observations o
+                     where o.tenant_id = d.tenant_id and o.dataset_id = d.id
+                       and o.measure = any($2::text[]) and o.time_period = any($3::int[]))
+       order by d.tenant_id = $4 desc, d.published_at desc nulls last, d.id`,
+      [tenants, measures, periods.map(Number), this.tenantId],
+    );
+    return rows.map((r) => ({ tenantId: r.tenant_id, id: r.id }));
+  }
+
+  /** Which of the dataset versions still exist (a deleted one cannot be read again). */
+  async existingDatasets(datasets: readonly DatasetVersion[]): Promise<Set<string>> {
+    const rows = await this.m.query<{ id: string }[]>(
+      'select id from datasets where tenant_id = any($1::uuid[]) and id = any($2::uuid[])',
+      [[...new Set(datasets.map((d) => d.tenantId))], datasets.map((d) => d.id)],
+    );
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /** Schools of the phase in any of the tenants; a URN the tenant has itself is its own. */
+  async schools(tenants: readonly string[], phase: string): Promise<PopulationSchool[]> {
+    const rows = await this.m.query<
+      { urn: number; own: boolean; tenant_id: string; la_code: string | null }[]
+    >(
+      `select s.urn, bool_or(s.tenant_id = $2) as own, min(s.tenant_id::text) as tenant_id,
+              max(s.la_code) as la_code
+       from schools s where s.tenant_id = any($1::uuid[])
+       group by s.urn having bool_or(lower(s.phase) = $3)
+       order by s.urn`,
+      [tenants, this.tenantId, phase],
+    );
+    return rows.map((r) => ({
+      urn: r.urn,
+      tenantId: r.own ? this.tenantId : r.tenant_id,
+      laCode: r.la_code,
+    }));
+  }
+
+  /**
+   * Observations of the given dataset versions into `table`. Where several versions observe the
+   * same thing, the first in `datasets` order wins (own data before reference data).
+   */
+  async observations(
+    table: ObservationTable,
+    query: {
+      datasets: readonly DatasetVersion[];
+      measures: readonly string[];
+      periods: readonly string[];
+      breakdowns: readonly string[];
+      urns?: readonly number[];
+    },
+  ): Promise<ObservationTable> {
+    if (query.datasets.length === 0 || query.measures.length === 0) return table;
+    const rows = await this.m.query<ObservationRow[]>(
+      `select distinct on (o.urn, o.measure, o.time_period, o.breakdown)
+              o.urn, o.measure, o.time_period, o.breakdown, o.value, o.suppression
+       from observations o
+       where o.tenant_id = any($1::uuid[]) and o.dataset_id = any($2::uuid[])
+         and o.measure = any($3::text[]) and o.time_period = any($4::int[])
+         and o.breakdown = any($5::text[]) and ($6::int[] is null or o.urn = any($6::int[]))
+       order by o.urn, o.measure, o.time_period, o.breakdown, array_position($2::uuid[], o.dataset_id)`,
+      [
+        [...new Set(query.datasets.map((d) => d.tenantId))],
+        query.datasets.map((d) => d.id),
+        query.measures,
+        query.periods.map(Number),
+        query.breakdowns,
+        query.urns ?? null,
+      ],
+    );
+    for (const r of rows) {
+      const value: ObservedValue = isSuppressionCode(r.suppression) ? r.suppression : r.value;
+      table.set(r.measure, String(r.time_period), r.breakdown, r.urn, value);
+    }
+    return table;
+  }
+}

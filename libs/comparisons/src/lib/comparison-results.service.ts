@@ -1,0 +1,394 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+
+import {
+  ComparisonInputError,
+  earlyWarning,
+  periodYear,
+  type ObservedValue,
+} from '@schoolbench/comparisons-core';
+import { MEASURE_CATALOGUE } from '@schoolbench/data-format-core';
+import { badInput, notFound } from '@schoolbench/graphql';
+import { SchoolSource } from '@schoolbench/schools';
+import { SCHOOL_ROLES, TenantContext, TenantTransactions } from '@schoolbench/tenancy';
+
+import { ComparisonData } from './comparison-data';
+import { OUTCOME_YEARS, outcomePeriods } from './comparison-request';
+import { runId, type ComparisonRunRow } from './comparison-run-row';
+import { ComparisonRunsService } from './comparison-runs.service';
+import { contextFeatures } from './context-features';
+import type {
+  BenchmarkModel,
+  EarlyWarningModel,
+  SchoolGroupModel,
+  SimilarSchoolModel,
+} from './models/comparison-results.model';
+import { ObservationTable } from './observation-table';
+
+interface GroupRow {
+  run_id: string;
+  urn: number;
+  rank: number;
+  neighbour_urn: number;
+  neighbour_tenant_id: string;
+  distance: number;
+  feature_shares: Record<string, number>;
+  name: string | null;
+  la_code: string | null;
+}
+
+interface BenchmarkRow {
+  run_id: string;
+  urn: number;
+  measure: string;
+  period: number;
+  value: number | null;
+  suppression: string | null;
+  group_n: number;
+  median: number | null;
+  q1: number | null;
+  q3: number | null;
+  percentile_rank: number | null;
+  rank: number | null;
+  rank_of: number | null;
+  gap_to_median: number | null;
+  trend_slope: number | null;
+  trend_periods: number[];
+  disadvantaged_gap: number | null;
+  group_disadvantaged_gap: number | null;
+  expected_value: number | null;
+  residual: number | null;
+  suppressed_count: number;
+  missing_count: number;
+}
+
+export interface BenchmarkFilter {
+  measures?: string[] | null;
+  period?: string | null;
+}
+
+const LABELS = new Map(
+  [...contextFeatures('primary'), ...contextFeatures('secondary')].map((f) => [f.code, f.label]),
+);
+
+/** "2017" → "201718": the EES period a start year names. */
+const periodOfYear = (year: number): string =>
+  `${year}${String((year + 1) % 100).padStart(2, '0')}`;
+
+/**
+ * Reads finished runs' groups and benchmarks (completed, non-stale runs only) and derives early
+ * warnings from them. Batch methods serve the per-request DataLoaders of `School` fields.
+ */
+@Injectable()
+export class ComparisonResultsService {
+  constructor(
+    private readonly tx: TenantTransactions,
+    private readonly context: TenantContext,
+    private readonly runs: ComparisonRunsService,
+  ) {}
+
+  /** Groups of a run's schools (one school's with `urn`); a school role sees its own only. */
+  async groupsOfRun(
+    run: { id: string; status: string },
+    urn?: number | null,
+  ): Promise<SchoolGroupModel[]> {
+    if (run.status !== 'completed') return [];
+    const rows = await this.tx.run(async (m) => {
+      await this.runs.servedRun(m, run.id);
+      return this.groupRows(m, run.id, urn == null ? null : [urn]);
+    });
+    const groups = new Map<number, SimilarSchoolModel[]>();
+    for (const r of rows) {
+      const members = groups.get(r.urn) ?? [];
+      members.push(this.toSimilarSchool(r));
+      groups.set(r.urn, members);
+    }
+    return [...groups].map(([school, members]) => ({ urn: school, members }));
+  }
+
+  async benchmarksOfRun(
+    run: { id: string; status: string },
+    urn: number | null | undefined,
+    filter: BenchmarkFilter,
+  ): Promise<BenchmarkModel[]> {
+    if (run.status !== 'completed') return [];
+    const rows = await this.tx.run(async (m) => {
+      await this.runs.servedRun(m, run.id);
+      return this.benchmarkRows(m, run.id, urn == null ? null : [urn], filter);
+    });
+    return rows.map(toBenchmark);
+  }
+
+  /**
+   * Similar schools of many schools at once: from the given run, or else each school's latest
+   * completed, non-stale run that grouped it. One query for the whole batch.
+   */
+  async similarSchoolsOf(
+    urns: readonly number[],
+    id: string | null,
+  ): Promise<Map<number, SimilarSchoolModel[]>> {
+    const rows = await this.tx.run(async (m) => {
+      if (id !== null) await this.runs.servedRun(m, id);
+      return this.groupRows(m, id, urns);
+    });
+    const byUrn = new Map<number, SimilarSchoolModel[]>(urns.map((u) => [u, []]));
+    for (const r of rows) byUrn.get(r.urn)?.push(this.toSimilarSchool(r));
+    return byUrn;
+  }
+
+  /** Benchmarks of many schools at once, from the given run or each school's latest one. */
+  async benchmarksOf(
+    urns: readonly number[],
+    id: string | null,
+    filter: BenchmarkFilter,
+  ): Promise<Map<number, BenchmarkModel[]>> {
+    const rows = await this.tx.run(async (m) => {
+      if (id !== null) await this.runs.servedRun(m, id);
+      return this.benchmarkRows(m, id, urns, filter);
+    });
+    const byUrn = new Map<number, BenchmarkModel[]>(urns.map((u) => [u, []]));
+    for (const r of rows) byUrn.get(r.urn)?.push(toBenchmark(r));
+    return byUrn;
+  }
+
+  /**
+   * Schools causing concern (SPEC journey 4) among a run's schools: in their group's worst
+   * quartile in at least `required` of the last `periods` periods, or with the latest value
+   * worse than `floor`. The test is comparisons-core's `earlyWarning`, fed with the observations
+   * of the dataset versions the run read, so the groups and the values are the run's own.
+   */
+  async earlyWarnings(args: {
+    measure: string;
+    runId?: string | null;
+    floor?: number | null;
+    periods: number;
+    required: number;
+  }): Promise<EarlyWarningModel[]> {
+    const measure = MEASURE_CATALOGUE.measure(args.measure);
+    if (!measure) throw badInput(`"${args.measure}" is not a measure of the catalogue`);
+    if (measure.polarity === 'neutral') {
+      throw badInput(`${measure.code} has no better direction, so no school can fall behind on it`);
+    }
+    if (
+      !Number.isInteger(args.periods) ||
+      !Number.isInteger(args.required) ||
+      args.periods < 1 ||
+      args.periods > OUTCOME_YEARS ||
+      args.required < 1 ||
+      args.required > args.periods
+    ) {
+      throw badInput(
+        `Use 1 ≤ required ≤ periods ≤ ${OUTCOME_YEARS} (a run holds ${OUTCOME_YEARS} years of outcomes)`,
+      );
+    }
+    if (args.floor != null && !Number.isFinite(args.floor))
+      throw badInput('The floor must be a number');
+    const tenantId = this.tenantId();
+    return this.tx.run(async (m) => {
+      const run = args.runId
+        ? await this.runs.servedRun(m, args.runId)
+        : await this.latestRunWith(m, measure.code);
+      if (run.status !== 'completed') {
+        throw badInput(
+          `Comparison run ${run.id} is ${run.status}; early warnings need a completed run`,
+        );
+      }
+      if (!run.parameters.outcomeMeasures.includes(measure.code)) {
+        throw badInput(`Comparison run ${run.id} did not benchmark ${measure.code}`);
+      }
+      const groups = await m.query<{ urn: number; members: number[]; name: string | null }[]>(
+        `select g.urn, array_agg(g.neighbour_urn order by g.rank) as members, min(s.name) as name
+         from comparison_groups g left join schools s on s.tenant_id = g.tenant_id and s.urn = g.urn
+         where g.tenant_id = $1 and g.run_id = $2 and ($3::int is null or g.urn = $3)
+         group by g.urn order by g.urn`,
+        [tenantId, run.id, this.schoolScope()],
+      );
+      const urns = [...new Set(groups.flatMap((g) => [g.urn, ...g.members]))];
+      const periods = outcomePeriods(run.parameters.period);
+      const table = await new ComparisonData(m, tenantId).observations(new ObservationTable(), {
+        datasets: run.dataset_versions,
+        measures: [measure.code],
+        periods,
+        breakdowns: ['all'],
+        urns,
+      });
+      const observed = periods.filter((p) => table.has(measure.code, p));
+      // Without a floor only the quartile test applies: a floor no value can be worse than.
+      const floor =
+        args.floor ?? (measure.polarity === 'higher_better' ? Number.MAX_VALUE : -Number.MAX_VALUE);
+      const out: EarlyWarningModel[] = [];
+      for (const g of groups) {
+        const history = observed.map((p) => {
+          const column = table.column(measure.code, p);
+          const value: ObservedValue = column.get(g.urn);
+          return { period: p, value, group: g.members.map((u) => column.get(u)) };
+        });
+        let result: ReturnType<typeof earlyWarning>;
+        try {
+          result = earlyWarning(history, {
+            polarity: measure.polarity,
+            floor,
+            periods: args.periods,
+            required: args.required,
+          });
+        } catch (error) {
+          if (error instanceof ComparisonInputError) throw badInput(error.message);
+          throw error;
+        }
+        const inWorstQuartile = result.worstQuartilePeriods.length >= args.required;
+        const belowFloor = args.floor == null ? null : result.worseThanFloor;
+        if (!inWorstQuartile && !belowFloor) continue;
+        out.push({
+          runId: run.id,
+          urn: g.urn,
+          name: g.name,
+          measure: measure.code,
+          worstQuartilePeriods: result.worstQuartilePeriods.map(periodOfYear),
+          periodsConsidered: result.periodsConsidered.map(periodOfYear),
+          latestValue: result.latestValue ?? null,
+          inWorstQuartile,
+          belowFloor,
+          bothSignals: args.floor != null && result.warn,
+        });
+      }
+      return out;
+    });
+  }
+
+  private async latestRunWith(m: EntityManager, measure: string): Promise<ComparisonRunRow> {
+    const [run] = await m.query<ComparisonRunRow[]>(
+      `select * from comparison_runs r
+       where r.tenant_id = $1 and r.status = 'completed' and not r.stale
+         and r.parameters->'outcomeMeasures' ? $2
+         and ($3::int is null or (r.parameters->>'allSchools')::boolean or (r.parameters->>'targetUrn')::int = $3)
+       order by (r.parameters->>'allSchools')::boolean desc, r.finished_at desc, r.id limit 1`,
+      [this.tenantId(), measure, this.schoolScope()],
+    );
+    if (!run) throw notFound(`A completed comparison run benchmarking ${measure}`);
+    return run;
+  }
+
+  /**
+   * Group members of the schools (all of the run's with `urns` null), each from the given run or
+   * else from its latest completed, non-stale run. Names come from the neighbour's own register
+   * row (own or reference), as row-level security allows.
+   */
+  private groupRows(
+    m: EntityManager,
+    id: string | null,
+    urns: readonly number[] | null,
+  ): Promise<GroupRow[]> {
+    return m.query<GroupRow[]>(
+      `with chosen as (
+         select distinct on (l.urn) l.urn, l.run_id from comparison_groups l
+         join comparison_runs r on r.tenant_id = l.tenant_id and r.id = l.run_id
+         where l.tenant_id = $1 and l.rank = 1 and r.status = 'completed' and not r.stale
+           and ($2::uuid is null or l.run_id = $2) and ($3::int[] is null or l.urn = any($3))
+           and ($4::int is null or l.urn = $4)
+         order by l.urn, r.finished_at desc, r.id)
+       select g.run_id, g.urn, g.rank, g.neighbour_urn, g.neighbour_tenant_id, g.distance,
+              g.feature_shares, s.name, s.la_code
+       from comparison_groups g
+       join chosen c on c.urn = g.urn and c.run_id = g.run_id
+       left join schools s on s.tenant_id = g.neighbour_tenant_id and s.urn = g.neighbour_urn
+       where g.tenant_id = $1
+       order by g.urn, g.rank`,
+      [this.tenantId(), id === null ? null : runId(id), urns, this.schoolScope()],
+    );
+  }
+
+  private benchmarkRows(
+    m: EntityManager,
+    id: string | null,
+    urns: readonly number[] | null,
+    filter: BenchmarkFilter,
+  ): Promise<BenchmarkRow[]> {
+    return m.query<BenchmarkRow[]>(
+      `with chosen as (
+         select distinct on (l.urn) l.urn, l.run_id from comparison_benchmarks l
+         join comparison_runs r on r.tenant_id = l.tenant_id and r.id = l.run_id
+         where l.tenant_id = $1 and r.status = 'completed' and not r.stale
+           and ($2::uuid is null or l.run_id = $2) and ($3::int[] is null or l.urn = any($3))
+           and ($4::int is null or l.urn = $4) and ($5::text[] is null or l.measure = any($5))
+         order by l.urn, r.finished_at desc, r.id)
+       select b.* from comparison_benchmarks b
+       join chosen c on c.urn = b.urn and c.run_id = b.run_id
+       where b.tenant_id = $1 and ($5::text[] is null or b.measure = any($5))
+         and ($6::int is null or b.period = $6)
+       order by b.urn, b.measure, b.period`,
+      [
+        this.tenantId(),
+        id === null ? null : runId(id),
+        urns,
+        this.schoolScope(),
+        filter.measures?.length ? filter.measures : null,
+        this.period(filter.period),
+      ],
+    );
+  }
+
+  private toSimilarSchool(r: GroupRow): SimilarSchoolModel {
+    return {
+      runId: r.run_id,
+      rank: r.rank,
+      urn: r.neighbour_urn,
+      name: r.name,
+      laCode: r.la_code,
+      source: r.neighbour_tenant_id === this.tenantId() ? SchoolSource.OWN : SchoolSource.REFERENCE,
+      distance: r.distance,
+      featureShares: Object.entries(r.feature_shares)
+        .map(([feature, share]) => ({ feature, label: LABELS.get(feature) ?? feature, share }))
+        .sort((a, b) => a.share - b.share),
+    };
+  }
+
+  private tenantId(): string {
+    return this.context.principal().tenantId;
+  }
+
+  /** The URN a school role is limited to; null for the authority's roles. */
+  private schoolScope(): number | null {
+    const principal = this.context.principal();
+    return SCHOOL_ROLES.includes(principal.role) ? principal.schoolUrn : null;
+  }
+
+  private period(period: string | null | undefined): number | null {
+    if (period == null) return null;
+    if (!/^\d{6}$/.test(period))
+      throw badInput(`Period "${period}" is not an EES period such as 201819`);
+    periodYear(period);
+    return Number(period);
+  }
+}
+
+function toBenchmark(r: BenchmarkRow): BenchmarkModel {
+  const difference =
+    r.disadvantaged_gap === null || r.group_disadvantaged_gap === null
+      ? null
+      : r.disadvantaged_gap - r.group_disadvantaged_gap;
+  return {
+    runId: r.run_id,
+    urn: r.urn,
+    measure: r.measure,
+    period: String(r.period),
+    value: r.value,
+    suppression: r.suppression,
+    groupN: r.group_n,
+    median: r.median,
+    lowerQuartile: r.q1,
+    upperQuartile: r.q3,
+    percentileRank: r.percentile_rank,
+    rank: r.rank,
+    rankOf: r.rank_of,
+    gapToMedian: r.gap_to_median,
+    trendSlope: r.trend_slope,
+    trendPeriods: r.trend_periods.map(periodOfYear),
+    disadvantagedGap: r.disadvantaged_gap,
+    groupDisadvantagedGap: r.group_disadvantaged_gap,
+    disadvantagedGapDifference: difference,
+    expectedValue: r.expected_value,
+    residual: r.residual,
+    suppressedCount: r.suppressed_count,
+    missingCount: r.missing_count,
+  };
+}

@@ -1,0 +1,120 @@
+import { Inject } from '@nestjs/common';
+import {
+  Args,
+  Float,
+  ID,
+  Int,
+  Mutation,
+  Parent,
+  Query,
+  ResolveField,
+  Resolver,
+} from '@nestjs/graphql';
+
+import { APP_CONFIG, type AppConfig } from '@schoolbench/config';
+import { ConnectionType, PageArgs, pageSize, type Connection } from '@schoolbench/graphql';
+import { Roles } from '@schoolbench/tenancy';
+
+import { ComparisonResultsService } from './comparison-results.service';
+import { ComparisonRunsService } from './comparison-runs.service';
+import { ComparisonRequestInput } from './models/comparison-request.input';
+import {
+  BenchmarkModel,
+  EarlyWarningModel,
+  SchoolGroupModel,
+} from './models/comparison-results.model';
+import { ComparisonRunModel } from './models/comparison-run.model';
+
+const ComparisonRunConnection = ConnectionType(ComparisonRunModel, 'ComparisonRunConnection');
+
+const REQUESTERS = ['la_admin', 'analyst', 'headteacher'] as const;
+const READERS = ['la_admin', 'analyst', 'headteacher', 'governor'] as const;
+const ANALYSTS = ['la_admin', 'analyst'] as const;
+
+@Resolver(() => ComparisonRunModel)
+export class ComparisonRunsResolver {
+  constructor(
+    private readonly runs: ComparisonRunsService,
+    private readonly results: ComparisonResultsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Roles(...REQUESTERS)
+  @Mutation(() => ComparisonRunModel, {
+    description:
+      'Queue a comparison (similar schools and benchmarks). Returns at once: a new queued run, an identical run in flight, or a completed one with the same parameters and dataset versions.',
+  })
+  requestComparison(@Args('input') input: ComparisonRequestInput): Promise<ComparisonRunModel> {
+    return this.runs.request({
+      target: input.target,
+      phase: input.phase,
+      period: input.period,
+      method: input.method,
+      k: input.k,
+      outcomeMeasures: input.outcomeMeasures,
+      population: input.population,
+      features: input.features,
+      weights: input.weights,
+    });
+  }
+
+  @Roles(...REQUESTERS)
+  @Mutation(() => ComparisonRunModel, {
+    description: 'Cancel a queued or running comparison; a running one stops without writing.',
+  })
+  cancelComparison(@Args('id', { type: () => ID }) id: string): Promise<ComparisonRunModel> {
+    return this.runs.cancel(id);
+  }
+
+  @Roles(...READERS)
+  @Query(() => ComparisonRunConnection, {
+    description: 'Comparison runs, newest first (stale runs are not served).',
+    complexity: ({ args, childComplexity }) => ((args.first as number) ?? 20) * childComplexity,
+  })
+  comparisonRuns(@Args() page: PageArgs): Promise<Connection<ComparisonRunModel>> {
+    return this.runs.list(pageSize(page.first, this.config.GRAPHQL_MAX_PAGE_SIZE), page.after);
+  }
+
+  @Roles(...READERS)
+  @Query(() => ComparisonRunModel, {
+    description: 'One run: poll its status and progress; read its groups and benchmarks.',
+  })
+  comparisonRun(@Args('id', { type: () => ID }) id: string): Promise<ComparisonRunModel> {
+    return this.runs.get(id);
+  }
+
+  @Roles(...ANALYSTS)
+  @Query(() => [EarlyWarningModel], {
+    description:
+      "Schools causing concern on a measure: in their group's worst quartile in at least `required` of the last `periods` periods, or with the latest value worse than `floor`. From the given run, or the latest completed run that benchmarked the measure.",
+  })
+  earlyWarnings(
+    @Args('measure') measure: string,
+    @Args('runId', { type: () => ID, nullable: true }) runId: string | null,
+    @Args('floor', { type: () => Float, nullable: true }) floor: number | null,
+    @Args('periods', { type: () => Int, defaultValue: 3 }) periods: number,
+    @Args('required', { type: () => Int, defaultValue: 2 }) required: number,
+  ): Promise<EarlyWarningModel[]> {
+    return this.results.earlyWarnings({ measure, runId, floor, periods, required });
+  }
+
+  @ResolveField(() => [SchoolGroupModel], {
+    description: "Each target school's similar schools (one school's with `urn`).",
+  })
+  groups(
+    @Parent() run: ComparisonRunModel,
+    @Args('urn', { type: () => Int, nullable: true }) urn: number | null,
+  ): Promise<SchoolGroupModel[]> {
+    return this.results.groupsOfRun(run, urn);
+  }
+
+  @ResolveField(() => [BenchmarkModel])
+  benchmarks(
+    @Parent() run: ComparisonRunModel,
+    @Args('urn', { type: () => Int, nullable: true }) urn: number | null,
+    @Args('measures', { type: () => [String], nullable: true }) measures: string[] | null,
+    @Args('period', { type: () => String, nullable: true }) period: string | null,
+  ): Promise<BenchmarkModel[]> {
+    return this.results.benchmarksOfRun(run, urn, { measures, period });
+  }
+}

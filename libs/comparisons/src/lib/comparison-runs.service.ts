@@ -1,0 +1,240 @@
+import { randomUUID } from 'node:crypto';
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable } from '@nestjs/common';
+import type { Queue } from 'bullmq';
+import type { EntityManager } from 'typeorm';
+
+import { defaultComparisonMethods } from '@schoolbench/comparisons-core';
+import {
+  decodeCursor,
+  encodeCursor,
+  forbidden,
+  notFound,
+  type Connection,
+} from '@schoolbench/graphql';
+import { JOB_RETENTION, QUEUES, type JobPayloads } from '@schoolbench/queue';
+import { SCHOOL_ROLES, TenantContext, TenantTransactions } from '@schoolbench/tenancy';
+
+import { ComparisonData } from './comparison-data';
+import {
+  contextMeasures,
+  normaliseRequest,
+  outcomePeriods,
+  resultKey,
+  type ComparisonRequest,
+} from './comparison-request';
+import {
+  asUserError,
+  runId,
+  runNotFound,
+  staleRun,
+  toRunModel,
+  updateReturning,
+  type ComparisonRunRow,
+} from './comparison-run-row';
+import type { ComparisonRunModel } from './models/comparison-run.model';
+
+export const COMPARISON_JOB = 'comparison.run';
+
+/** Retries with exponential backoff (1 s, 2 s); the run id is the job id, so a run queues once. */
+export const COMPARISON_JOB_OPTIONS = {
+  attempts: 3,
+  backoff: { type: 'exponential', delay: 1000 },
+  ...JOB_RETENTION,
+} as const;
+
+/**
+ * Comparison runs as the signed-in user sees them: requesting (or reusing) one, listing, reading
+ * and cancelling. The work itself happens in the worker (`ComparisonRunner`).
+ */
+@Injectable()
+export class ComparisonRunsService {
+  private readonly methods = defaultComparisonMethods();
+
+  constructor(
+    private readonly tx: TenantTransactions,
+    private readonly context: TenantContext,
+    @InjectQueue(QUEUES.comparisons)
+    private readonly queue: Queue<JobPayloads['comparison.run']>,
+  ) {}
+
+  /**
+   * Returns at once: a completed, non-stale run with the same result key (same method, version,
+   * parameters and dataset versions), an identical run already in flight, or a new queued run.
+   */
+  async request(request: ComparisonRequest): Promise<ComparisonRunModel> {
+    const principal = this.context.principal();
+    let normalised: ReturnType<typeof normaliseRequest>;
+    try {
+      normalised = normaliseRequest(request, this.methods);
+    } catch (error) {
+      throw asUserError(error);
+    }
+    const { method, parameters } = normalised;
+    if (SCHOOL_ROLES.includes(principal.role) && parameters.targetUrn !== principal.schoolUrn) {
+      throw forbidden(`A ${principal.role} can request comparisons for their own school only`);
+    }
+    const { run, created } = await this.tx.run(async (m) => {
+      if (parameters.targetUrn !== null) {
+        const [school] = await m.query<{ phase: string | null }[]>(
+          'select phase from schools where tenant_id = $1 and urn = $2',
+          [principal.tenantId, parameters.targetUrn],
+        );
+        if (!school) throw notFound(`School ${parameters.targetUrn} in your register`);
+      }
+      const data = new ComparisonData(m, principal.tenantId);
+      const tenants = await data.tenants(parameters.population);
+      const datasets = await data.currentDatasets(
+        tenants,
+        [...contextMeasures(method, parameters), ...parameters.outcomeMeasures],
+        outcomePeriods(parameters.period),
+      );
+      const key = resultKey(method, parameters, datasets);
+      const [done] = await m.query<ComparisonRunRow[]>(
+        `select * from comparison_runs
+         where tenant_id = $1 and result_key = $2 and status = 'completed' and not stale
+         order by finished_at desc limit 1`,
+        [principal.tenantId, key],
+      );
+      if (done) return { run: done, created: false };
+      const [inserted] = await m.query<ComparisonRunRow[]>(
+        `insert into comparison_runs
+           (tenant_id, id, requested_by, method, method_version, parameters, dataset_versions,
+            status, message, result_key)
+         values ($1, $2, $3, $4, $5, $6, $7, 'queued', 'Waiting for a worker', $8)
+         on conflict (tenant_id, result_key) where status in ('queued', 'running') do nothing
+         returning *`,
+        [
+          principal.tenantId,
+          randomUUID(),
+          principal.via === 'password' || principal.via === 'api_key' ? principal.userId : null,
+          method.id,
+          method.version,
+          JSON.stringify(parameters),
+          JSON.stringify(datasets),
+          key,
+        ],
+      );
+      if (inserted) return { run: inserted, created: true };
+      const [inFlight] = await m.query<ComparisonRunRow[]>(
+        `select * from comparison_runs
+         where tenant_id = $1 and result_key = $2 and status in ('queued', 'running')`,
+        [principal.tenantId, key],
+      );
+      return { run: inFlight, created: false };
+    });
+    if (created) await this.enqueue(run);
+    return toRunModel(run);
+  }
+
+  async list(first: number, after?: string): Promise<Connection<ComparisonRunModel>> {
+    const principal = this.context.principal();
+    const visible = this.visibleTo();
+    return this.tx.run(async (m) => {
+      const [{ count }] = await m.query<{ count: number }[]>(
+        `select count(*)::int as count from comparison_runs r
+         where r.tenant_id = $1 and not r.stale and ${visible}`,
+        [principal.tenantId, this.schoolScope()],
+      );
+      const cursor = after ? decodeCursor(after, 2) : null;
+      const rows = await m.query<ComparisonRunRow[]>(
+        `select * from comparison_runs r
+         where r.tenant_id = $1 and not r.stale and ${visible}
+           and ($3::timestamptz is null or (r.created_at, r.id) < ($3::timestamptz, $4::uuid))
+         order by r.created_at desc, r.id desc limit $5`,
+        [
+          principal.tenantId,
+          this.schoolScope(),
+          cursor?.[0] ?? null,
+          cursor?.[1] ?? null,
+          first + 1,
+        ],
+      );
+      const last = rows[Math.min(rows.length, first) - 1];
+      return {
+        nodes: rows.slice(0, first).map(toRunModel),
+        totalCount: count,
+        pageInfo: {
+          hasNextPage: rows.length > first,
+          endCursor: last ? encodeCursor([last.created_at.toISOString(), last.id]) : null,
+        },
+      };
+    });
+  }
+
+  async get(id: string): Promise<ComparisonRunModel> {
+    return toRunModel(await this.tx.run((m) => this.servedRun(m, id)));
+  }
+
+  /**
+   * Cancels a queued or running run. A waiting job is removed from the queue; a running one sees
+   * the status between phases (and under lock before writing) and stops without writing.
+   */
+  async cancel(id: string): Promise<ComparisonRunModel> {
+    const principal = this.context.principal();
+    const run = await this.tx.run(async (m) => {
+      const current = await this.servedRun(m, id);
+      if (SCHOOL_ROLES.includes(principal.role) && current.requested_by !== principal.userId) {
+        throw forbidden('A headteacher can cancel only the runs they requested');
+      }
+      const [cancelled] = await updateReturning<ComparisonRunRow>(
+        m,
+        `update comparison_runs set status = 'cancelled', message = 'Cancelled', finished_at = now()
+         where tenant_id = $1 and id = $2 and status in ('queued', 'running') returning *`,
+        [principal.tenantId, current.id],
+      );
+      return cancelled ?? current;
+    });
+    if (run.status === 'cancelled') {
+      const job = await this.queue.getJob(run.id);
+      const state = await job?.getState();
+      // An active job is locked by its worker; it notices the cancellation itself.
+      if (job && (state === 'waiting' || state === 'delayed' || state === 'prioritized')) {
+        await job.remove().catch(() => undefined);
+      }
+    }
+    return toRunModel(run);
+  }
+
+  /** A run the principal may see and that may be served (not stale). */
+  async servedRun(m: EntityManager, id: string): Promise<ComparisonRunRow> {
+    const principal = this.context.principal();
+    const [run] = await m.query<ComparisonRunRow[]>(
+      `select * from comparison_runs r where r.tenant_id = $1 and r.id = $3 and ${this.visibleTo()}`,
+      [principal.tenantId, this.schoolScope(), runId(id)],
+    );
+    if (!run) throw runNotFound(id);
+    if (run.stale) throw staleRun(id);
+    return run;
+  }
+
+  /** Headteachers and governors see the runs that cover their school: $2 is its URN. */
+  private visibleTo(): string {
+    return `($2::int is null or (r.parameters->>'allSchools')::boolean or (r.parameters->>'targetUrn')::int = $2)`;
+  }
+
+  /** The URN that limits what a school role sees; null for the authority's roles. */
+  private schoolScope(): number | null {
+    const principal = this.context.principal();
+    return SCHOOL_ROLES.includes(principal.role) ? principal.schoolUrn : null;
+  }
+
+  private async enqueue(run: ComparisonRunRow): Promise<void> {
+    try {
+      await this.queue.add(
+        COMPARISON_JOB,
+        { tenantId: run.tenant_id, runId: run.id },
+        { ...COMPARISON_JOB_OPTIONS, jobId: run.id },
+      );
+    } catch (error) {
+      await this.tx.run((m) =>
+        m.query(
+          `update comparison_runs set status = 'failed', error = $3, finished_at = now()
+           where tenant_id = $1 and id = $2`,
+          [run.tenant_id, run.id, 'The run could not be queued; request it again'],
+        ),
+      );
+      throw error;
+    }
+  }
+}
