@@ -10,6 +10,7 @@ import { IdentityModule } from '@schoolbench/identity';
 import { LoggingModule, ObservabilityModule } from '@schoolbench/observability';
 import { QueueModule } from '@schoolbench/queue';
 import { SchoolsModule } from '@schoolbench/schools';
+import { SharingModule } from '@schoolbench/sharing';
 import { TenancyModule } from '@schoolbench/tenancy';
 import { TenantsModule } from '@schoolbench/tenants';
 
@@ -28,6 +29,7 @@ import { TenantsModule } from '@schoolbench/tenants';
     SchoolsModule,
     DatasetsModule,
     ComparisonsModule,
+    SharingModule,
   ],
   providers: [{ provide: APP_FILTER, useClass: DomainErrorFilter }],
 })

@@ -6,6 +6,7 @@ import { DatabaseModule } from '@schoolbench/database';
 import { IdentityJobsModule } from '@schoolbench/identity';
 import { LoggingModule } from '@schoolbench/observability';
 import { QueueModule } from '@schoolbench/queue';
+import { SharingJobsModule } from '@schoolbench/sharing';
 import { TenancyModule } from '@schoolbench/tenancy';
 
 import { HousekeepingSchedule } from './housekeeping-schedule';
@@ -20,6 +21,7 @@ import { HousekeepingSchedule } from './housekeeping-schedule';
     QueueModule,
     IdentityJobsModule,
     ComparisonJobsModule,
+    SharingJobsModule,
   ],
   providers: [HousekeepingSchedule],
 })

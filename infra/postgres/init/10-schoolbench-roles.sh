@@ -5,6 +5,9 @@
 #   schoolbench_owner  LOGIN, no superuser, no BYPASSRLS: owns the database and runs migrations.
 #   schoolbench_app    LOGIN, no superuser, no BYPASSRLS, NOINHERIT: what the API and workers use;
 #                      it owns nothing, so row-level security (enabled and forced) always applies.
+#   schoolbench_sharing NOLOGIN, BYPASSRLS: owns only the security-definer functions of data-sharing
+#                      protocols (docs/sharing.md); schoolbench_owner is a member so migrations can
+#                      hand those functions to it.
 #   schoolbench        the database, owned by schoolbench_owner.
 #
 # Passwords come from SCHOOLBENCH_OWNER_PASSWORD and SCHOOLBENCH_APP_PASSWORD. They are put in
@@ -30,6 +33,11 @@ SELECT format('CREATE ROLE schoolbench_owner LOGIN NOSUPERUSER NOBYPASSRLS NOCRE
 SELECT format('CREATE ROLE schoolbench_app LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEROLE NOCREATEDB NOINHERIT PASSWORD %L', :'app_password')
  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'schoolbench_app')
 \gexec
+
+SELECT 'CREATE ROLE schoolbench_sharing NOLOGIN NOSUPERUSER BYPASSRLS NOCREATEROLE NOCREATEDB'
+ WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'schoolbench_sharing')
+\gexec
+GRANT schoolbench_sharing TO schoolbench_owner;
 
 -- Re-assert attributes and passwords when the roles already existed.
 ALTER ROLE schoolbench_owner LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEROLE NOCREATEDB PASSWORD :'owner_password';

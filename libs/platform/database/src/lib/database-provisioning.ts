@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 
-import { APP_ROLE, OWNER_ROLE } from './database-roles';
+import { APP_ROLE, OWNER_ROLE, SHARING_ROLE } from './database-roles';
 
 function quoteIdent(name: string): string {
   if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`Refusing unsafe identifier: ${name}`);
@@ -26,6 +26,7 @@ export async function ensureRoles(adminUrl: string): Promise<void> {
     for (const [role, attributes] of [
       [OWNER_ROLE, 'LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEROLE NOCREATEDB'],
       [APP_ROLE, 'LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEROLE NOCREATEDB NOINHERIT'],
+      [SHARING_ROLE, 'NOLOGIN NOSUPERUSER BYPASSRLS NOCREATEROLE NOCREATEDB'],
     ] as const) {
       await client.query(`
         DO $$ BEGIN
@@ -34,6 +35,8 @@ export async function ensureRoles(adminUrl: string): Promise<void> {
           ALTER ROLE ${quoteIdent(role)} ${attributes};
         END $$`);
     }
+    // Migrations hand the sharing functions to the sharing role, which needs the owner to be a member.
+    await client.query(`GRANT ${quoteIdent(SHARING_ROLE)} TO ${quoteIdent(OWNER_ROLE)}`);
   });
 }
 

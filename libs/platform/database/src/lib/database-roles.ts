@@ -1,7 +1,15 @@
 /**
- * The two database roles. Migrations run as the owner; services connect as the app role, which
+ * The database roles. Migrations run as the owner; services connect as the app role, which
  * owns nothing and cannot bypass row-level security. Roles are cluster-wide in PostgreSQL, so
  * every database of a cluster (tests create one per run) shares them.
  */
 export const OWNER_ROLE = 'schoolbench_owner';
 export const APP_ROLE = 'schoolbench_app';
+
+/**
+ * Owns the few security-definer functions that act across tenants for data-sharing protocols
+ * (signing, compiling grants, pseudonymised and aggregate reads). It cannot log in; it bypasses
+ * row-level security only inside those functions, which check the caller's tenant and grants
+ * themselves. See docs/sharing.md.
+ */
+export const SHARING_ROLE = 'schoolbench_sharing';

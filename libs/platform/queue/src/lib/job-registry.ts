@@ -7,16 +7,27 @@ export interface JobPayloads {
   'refresh-tokens.purge': { olderThanSeconds?: number };
   /** Computes one comparison run (groups and benchmarks) under the tenant that requested it. */
   'comparison.run': { tenantId: string; runId: string };
+  /** Imports an upload stored in `dataset_upload_chunks` into its queued dataset. */
+  'dataset.import': { tenantId: string; datasetId: string; profileId?: string };
+  /** Moves protocols past their end date to EXPIRED and settles their grants. */
+  'protocols.expire': Record<string, never>;
 }
 
 export type JobName = keyof JobPayloads;
 
-export const QUEUES = { housekeeping: 'housekeeping', comparisons: 'comparisons' } as const;
+export const QUEUES = {
+  housekeeping: 'housekeeping',
+  comparisons: 'comparisons',
+  datasetImports: 'dataset-imports',
+  sharing: 'sharing',
+} as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
 export const JOB_QUEUE: { [N in JobName]: QueueName } = {
   'refresh-tokens.purge': QUEUES.housekeeping,
   'comparison.run': QUEUES.comparisons,
+  'dataset.import': QUEUES.datasetImports,
+  'protocols.expire': QUEUES.sharing,
 };
 
 /** Finished jobs are kept by age and count, never forever (Redis memory). */

@@ -53,8 +53,10 @@ export class QueueModule implements OnModuleInit, OnModuleDestroy {
   constructor(
     @Inject(getQueueToken(QUEUES.housekeeping)) housekeeping: Queue,
     @Inject(getQueueToken(QUEUES.comparisons)) comparisons: Queue,
+    @Inject(getQueueToken(QUEUES.datasetImports)) datasetImports: Queue,
+    @Inject(getQueueToken(QUEUES.sharing)) sharing: Queue,
   ) {
-    this.queues = [housekeeping, comparisons];
+    this.queues = [housekeeping, comparisons, datasetImports, sharing];
   }
 
   onModuleInit(): void {

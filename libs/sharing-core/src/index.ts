@@ -1,0 +1,28 @@
+export {
+  PROTOCOL_ACTIONS,
+  PROTOCOL_STATUSES,
+  ProtocolRuleError,
+  checkProtocolAction,
+} from './lib/protocol-lifecycle';
+export type {
+  ProtocolAction,
+  ProtocolActor,
+  ProtocolState,
+  ProtocolStatus,
+} from './lib/protocol-lifecycle';
+export {
+  DISCLOSURE_LEVELS,
+  MIN_GROUP_SIZE_FLOOR,
+  ProtocolTermsError,
+  formatAcademicPeriod,
+  normaliseProtocolTerms,
+  parseAcademicPeriod,
+} from './lib/protocol-terms';
+export type {
+  DisclosureLevel,
+  ProtocolTerms,
+  ProtocolTermsInput,
+  ScopeCatalogue,
+} from './lib/protocol-terms';
+export { mayReadNamedCell } from './lib/sharing-reference';
+export type { ReferenceCell, ReferenceProtocol, ReferenceSchool } from './lib/sharing-reference';

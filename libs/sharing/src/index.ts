@@ -1,0 +1,6 @@
+export { SharingModule } from './lib/sharing.module';
+export { SharingJobsModule } from './lib/sharing-jobs.module';
+export { AccessLog, type PartnerRead } from './lib/access-log.service';
+export { ProtocolsService } from './lib/protocols.service';
+export { DisclosureLevel, ProtocolModel, ProtocolStatus } from './lib/models/protocol.model';
+export { AccessLogEntryModel } from './lib/models/access-log.model';

@@ -1,0 +1,214 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+
+import { decodeCursor, encodeCursor, type Connection } from '@schoolbench/graphql';
+import { TenantContext, TenantTransactions } from '@schoolbench/tenancy';
+
+import type { AccessLogEntryModel, AccessLogFilter } from './models/access-log.model';
+
+/** One partner row a request returned: whose, which school, and (for data) which measure. */
+export interface PartnerRead {
+  tenantId: string;
+  urn: number;
+  measure?: string;
+  period?: number;
+}
+
+interface GrantRow {
+  tenant_id: string;
+  protocol_owner_id: string;
+  protocol_id: string;
+  protocol_version: number;
+  measure: string;
+  period_from: number;
+  period_to: number;
+}
+
+interface AccessLogRow {
+  tenant_id: string;
+  id: string;
+  at: Date;
+  reader_tenant_id: string;
+  reader_name: string;
+  reader_la_code: string | null;
+  reader_user_id: string | null;
+  protocol_id: string;
+  protocol_version: number;
+  operation: string;
+  urns: number[];
+  measures: string[];
+  row_count: number;
+}
+
+/**
+ * The append-only record of cross-tenant reads (SPEC §6). Entries are written in the reading
+ * transaction itself, one row per owner and protocol per read (a batch, not a row per cell), so
+ * an entry exists exactly when the read happened. The app role may insert and select only.
+ */
+@Injectable()
+export class AccessLog {
+  constructor(
+    private readonly tx: TenantTransactions,
+    private readonly context: TenantContext,
+  ) {}
+
+  /**
+   * Records the partner rows among `reads` (rows of the caller's own tenant or of the public
+   * reference tenant are not cross-tenant reads and are skipped). Call inside the reading
+   * transaction.
+   */
+  async record(m: EntityManager, operation: string, reads: readonly PartnerRead[]): Promise<void> {
+    const me = this.context.principal();
+    const partner = reads.filter((r) => r.tenantId !== me.tenantId);
+    if (partner.length === 0) return;
+    const owners = [...new Set(partner.map((r) => r.tenantId))];
+    const [grants, reach] = await Promise.all([
+      m.query<GrantRow[]>(
+        `select tenant_id, protocol_owner_id, protocol_id, protocol_version, measure, period_from, period_to
+         from sharing_grants where grantee_tenant_id = $1 and tenant_id = any($2)
+         order by protocol_owner_id, protocol_id`,
+        [me.tenantId, owners],
+      ),
+      m.query<{ tenant_id: string; urn: number; protocol_id: string }[]>(
+        `select tenant_id, urn, protocol_id from sharing_reach
+         where grantee_tenant_id = $1 and tenant_id = any($2) and urn = any($3)`,
+        [me.tenantId, owners, [...new Set(partner.map((r) => r.urn))]],
+      ),
+    ]);
+    // Reads of the public reference tenant have no grant and are not logged.
+    const granting = new Set(grants.map((g) => g.tenant_id));
+    const reachable = new Set(reach.map((r) => `${r.tenant_id}|${r.urn}|${r.protocol_id}`));
+
+    const entries = new Map<
+      string,
+      { grant: GrantRow; urns: Set<number>; measures: Set<string>; rows: number }
+    >();
+    for (const read of partner) {
+      if (!granting.has(read.tenantId)) continue;
+      const grant = grants.find(
+        (g) =>
+          g.tenant_id === read.tenantId &&
+          reachable.has(`${g.tenant_id}|${read.urn}|${g.protocol_id}`) &&
+          (read.measure === undefined || g.measure === read.measure) &&
+          (read.period === undefined ||
+            (g.period_from <= read.period && read.period <= g.period_to)),
+      );
+      if (!grant) {
+        // The database let the row through, so some grant covers it; never leave a read unlogged.
+        throw new Error(
+          `A row of tenant ${read.tenantId} (school ${read.urn}) was read without a matching grant`,
+        );
+      }
+      const key = `${grant.tenant_id}|${grant.protocol_id}`;
+      const entry = entries.get(key) ?? {
+        grant,
+        urns: new Set<number>(),
+        measures: new Set<string>(),
+        rows: 0,
+      };
+      entry.urns.add(read.urn);
+      if (read.measure) entry.measures.add(read.measure);
+      entry.rows += 1;
+      entries.set(key, entry);
+    }
+    if (entries.size === 0) return;
+    await m.query(
+      `insert into access_log (tenant_id, reader_tenant_id, reader_user_id, protocol_owner_id,
+         protocol_id, protocol_version, operation, urns, measures, row_count)
+       select x.tenant_id, $2, $3, x.protocol_owner_id, x.protocol_id, x.protocol_version, $4,
+              x.urns, x.measures, x.row_count
+       from jsonb_to_recordset($1::jsonb) as x(tenant_id uuid, protocol_owner_id uuid,
+         protocol_id uuid, protocol_version int, urns int[], measures text[], row_count int)`,
+      [
+        JSON.stringify(
+          [...entries.values()].map((e) => ({
+            tenant_id: e.grant.tenant_id,
+            protocol_owner_id: e.grant.protocol_owner_id,
+            protocol_id: e.grant.protocol_id,
+            protocol_version: e.grant.protocol_version,
+            urns: [...e.urns].sort((a, b) => a - b),
+            measures: [...e.measures].sort(),
+            row_count: e.rows,
+          })),
+        ),
+        me.tenantId,
+        me.via === 'job' ? null : me.userId,
+        operation.slice(0, 120),
+      ],
+    );
+  }
+
+  /** Who read the caller's authority's data, newest first. */
+  async list(
+    filter: AccessLogFilter,
+    first: number,
+    after?: string,
+  ): Promise<Connection<AccessLogEntryModel>> {
+    return this.tx.run(async (m) => {
+      const me = this.context.principal();
+      const where = `a.tenant_id = $1
+        and ($2::uuid is null or a.protocol_id = $2)
+        and ($3::text is null or r.la_code = $3)
+        and ($4::timestamptz is null or a.at >= $4)
+        and ($5::timestamptz is null or a.at < $5)`;
+      const params = [
+        me.tenantId,
+        filter.protocolId ?? null,
+        filter.readerLaCode ?? null,
+        filter.since ?? null,
+        filter.until ?? null,
+      ];
+      const from = 'from access_log a join tenants r on r.id = a.reader_tenant_id';
+      const [{ count }] = await m.query<{ count: number }[]>(
+        `select count(*)::int as count ${from} where ${where}`,
+        params,
+      );
+      const cursor = after ? decodeCursor(after, 2) : null;
+      const rows = await m.query<AccessLogRow[]>(
+        `select a.*, r.name as reader_name, r.la_code as reader_la_code ${from} where ${where}
+           and ($6::timestamptz is null or (a.at, a.id) < ($6::timestamptz, $7::uuid))
+         order by a.at desc, a.id desc limit $8`,
+        [...params, cursor?.[0] ?? null, cursor?.[1] ?? null, first + 1],
+      );
+      const nodes = rows.slice(0, first).map(toEntry);
+      const last = nodes[nodes.length - 1];
+      return {
+        nodes,
+        totalCount: count,
+        pageInfo: {
+          hasNextPage: rows.length > first,
+          endCursor: last ? encodeCursor([last.at.toISOString(), last.id]) : null,
+        },
+      };
+    });
+  }
+
+  /** Every entry of the caller's authority, for the CSV export (bounded by the filter). */
+  async all(filter: AccessLogFilter): Promise<AccessLogEntryModel[]> {
+    const entries: AccessLogEntryModel[] = [];
+    let after: string | undefined;
+    do {
+      const page = await this.list(filter, 1000, after);
+      entries.push(...page.nodes);
+      after = page.pageInfo.hasNextPage ? (page.pageInfo.endCursor ?? undefined) : undefined;
+    } while (after);
+    return entries;
+  }
+}
+
+function toEntry(r: AccessLogRow): AccessLogEntryModel {
+  return {
+    id: r.id,
+    at: r.at,
+    readerTenantId: r.reader_tenant_id,
+    readerName: r.reader_name,
+    readerLaCode: r.reader_la_code,
+    readerUserId: r.reader_user_id,
+    protocolId: r.protocol_id,
+    protocolVersion: r.protocol_version,
+    operation: r.operation,
+    urns: r.urns,
+    measures: r.measures,
+    rowCount: r.row_count,
+  };
+}
