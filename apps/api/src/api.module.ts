@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 
+import { ClubsModule } from '@schoolbench/clubs';
 import { ComparisonsModule } from '@schoolbench/comparisons';
 import { AppConfigModule } from '@schoolbench/config';
 import { DatabaseModule } from '@schoolbench/database';
@@ -30,6 +31,7 @@ import { TenantsModule } from '@schoolbench/tenants';
     DatasetsModule,
     ComparisonsModule,
     SharingModule,
+    ClubsModule,
   ],
   providers: [{ provide: APP_FILTER, useClass: DomainErrorFilter }],
 })

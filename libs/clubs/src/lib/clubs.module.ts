@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+
+import { ClubDashboardService } from './club-dashboard.service';
+import { ClubsResolver } from './clubs.resolver';
+import { ClubsService } from './clubs.service';
+
+/** Clubs (SPEC §7): membership across authorities and the dashboard their headteachers share. */
+@Module({
+  providers: [ClubsService, ClubDashboardService, ClubsResolver],
+  exports: [ClubsService],
+})
+export class ClubsModule {}
