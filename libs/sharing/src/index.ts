@@ -1,4 +1,5 @@
 export { SharingModule } from './lib/sharing.module';
+export { AccessLogModule } from './lib/access-log.module';
 export { SharingJobsModule } from './lib/sharing-jobs.module';
 export { AccessLog, type PartnerRead } from './lib/access-log.service';
 export { ProtocolsService } from './lib/protocols.service';

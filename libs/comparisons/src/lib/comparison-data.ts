@@ -7,6 +7,7 @@ import type { DatasetVersion, PopulationScope } from './comparison-request';
 import { ObservationTable } from './observation-table';
 
 interface ObservationRow {
+  tenant_id: string;
   urn: number;
   measure: string;
   time_period: number;
@@ -23,13 +24,34 @@ export class ComparisonData {
   constructor(
     private readonly m: EntityManager,
     private readonly tenantId: string,
+    /** Writes partners' rows read to the access log, in this transaction. */
+    private readonly logPartnerReads?: (
+      m: EntityManager,
+      reads: { tenantId: string; urn: number; measure: string; period: number }[],
+    ) => Promise<void>,
   ) {}
 
-  /** Tenants whose data a population of this scope reads, own first. */
+  /**
+   * Tenants whose data a population of this scope reads, own first, then partners sharing named
+   * data with this tenant today, then the public reference tenant.
+   */
   async tenants(scope: PopulationScope): Promise<string[]> {
     if (scope === 'OWN') return [this.tenantId];
+    const partners = await this.m.query<{ tenant_id: string }[]>(
+      `select distinct tenant_id from sharing_grants
+       where grantee_tenant_id = $1 and disclosure = 'named'
+         and current_date between valid_from and valid_to
+       order by tenant_id`,
+      [this.tenantId],
+    );
     const [row] = await this.m.query<{ id: string | null }[]>('select app_public_tenant() as id');
-    return row?.id && row.id !== this.tenantId ? [this.tenantId, row.id] : [this.tenantId];
+    return [
+      ...new Set([
+        this.tenantId,
+        ...partners.map((p) => p.tenant_id),
+        ...(row?.id ? [row.id] : []),
+      ]),
+    ];
   }
 
   /**
@@ -41,13 +63,21 @@ export class ComparisonData {
     measures: readonly string[],
     periods: readonly string[],
   ): Promise<DatasetVersion[]> {
+    // Partners' dataset rows are not readable; their current versions come from the grants.
     const rows = await this.m.query<{ tenant_id: string; id: string }[]>(
-      `select d.tenant_id, d.id from datasets d
-       where d.tenant_id = any($1::uuid[]) and d.is_current and d.status = 'published'
+      `with readable as (
+         select d.tenant_id, d.id, d.published_at from datasets d
+         where d.is_current and d.status = 'published'
+         union all
+         select s.tenant_id, s.id, s.published_at from shared_current_datasets() s
+       )
+       select d.tenant_id, d.id from readable d
+       where d.tenant_id = any($1::uuid[])
          and exists (select 1 from observations o
                      where o.tenant_id = d.tenant_id and o.dataset_id = d.id
                        and o.measure = any($2::text[]) and o.time_period = any($3::int[]))
-       order by d.tenant_id = $4 desc, d.published_at desc nulls last, d.id`,
+       order by case when d.tenant_id = $4 then 0 when d.tenant_id = app_public_tenant() then 2 else 1 end,
+         d.published_at desc nulls last, d.id`,
       [tenants, measures, periods.map(Number), this.tenantId],
     );
     return rows.map((r) => ({ tenantId: r.tenant_id, id: r.id }));
@@ -56,7 +86,8 @@ export class ComparisonData {
   /** Which of the dataset versions still exist (a deleted one cannot be read again). */
   async existingDatasets(datasets: readonly DatasetVersion[]): Promise<Set<string>> {
     const rows = await this.m.query<{ id: string }[]>(
-      'select id from datasets where tenant_id = any($1::uuid[]) and id = any($2::uuid[])',
+      `select id from datasets where tenant_id = any($1::uuid[]) and id = any($2::uuid[])
+       union select id from shared_current_datasets() where id = any($2::uuid[])`,
       [[...new Set(datasets.map((d) => d.tenantId))], datasets.map((d) => d.id)],
     );
     return new Set(rows.map((r) => r.id));
@@ -67,7 +98,10 @@ export class ComparisonData {
     const rows = await this.m.query<
       { urn: number; own: boolean; tenant_id: string; la_code: string | null }[]
     >(
-      `select s.urn, bool_or(s.tenant_id = $2) as own, min(s.tenant_id::text) as tenant_id,
+      `select s.urn, bool_or(s.tenant_id = $2) as own,
+              -- A partner's own register before the public reference copy of the same school.
+              (array_agg(s.tenant_id order by s.tenant_id = app_public_tenant(), s.tenant_id))[1]::text
+                as tenant_id,
               max(s.la_code) as la_code
        from schools s where s.tenant_id = any($1::uuid[])
        group by s.urn having bool_or(lower(s.phase) = $3)
@@ -98,7 +132,7 @@ export class ComparisonData {
     if (query.datasets.length === 0 || query.measures.length === 0) return table;
     const rows = await this.m.query<ObservationRow[]>(
       `select distinct on (o.urn, o.measure, o.time_period, o.breakdown)
-              o.urn, o.measure, o.time_period, o.breakdown, o.value, o.suppression
+              o.tenant_id, o.urn, o.measure, o.time_period, o.breakdown, o.value, o.suppression
        from observations o
        where o.tenant_id = any($1::uuid[]) and o.dataset_id = any($2::uuid[])
          and o.measure = any($3::text[]) and o.time_period = any($4::int[])
@@ -113,6 +147,19 @@ export class ComparisonData {
         query.urns ?? null,
       ],
     );
+    if (this.logPartnerReads) {
+      await this.logPartnerReads(
+        this.m,
+        rows
+          .filter((r) => r.tenant_id !== this.tenantId)
+          .map((r) => ({
+            tenantId: r.tenant_id,
+            urn: r.urn,
+            measure: r.measure,
+            period: r.time_period,
+          })),
+      );
+    }
     for (const r of rows) {
       const value: ObservedValue = isSuppressionCode(r.suppression) ? r.suppression : r.value;
       table.set(r.measure, String(r.time_period), r.breakdown, r.urn, value);

@@ -4,6 +4,7 @@ import { MulterModule } from '@nestjs/platform-express';
 import { diskStorage } from 'multer';
 
 import { APP_CONFIG, type AppConfig } from '@schoolbench/config';
+import { AccessLogModule } from '@schoolbench/sharing';
 
 import { DatasetImports } from './dataset-imports.service';
 import { DatasetsController } from './datasets.controller';
@@ -14,6 +15,7 @@ import { MappingProfilesService } from './mapping-profiles.service';
 /** The common data format in the database: imports, datasets, observations, mapping profiles. */
 @Module({
   imports: [
+    AccessLogModule,
     // Uploads stream to a temporary file (memory stays flat), bounded by the configured limit.
     MulterModule.registerAsync({
       inject: [APP_CONFIG],

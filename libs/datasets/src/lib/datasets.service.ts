@@ -9,6 +9,7 @@ import {
   notFound,
   type Connection,
 } from '@schoolbench/graphql';
+import { AccessLog, type PartnerRead } from '@schoolbench/sharing';
 import { SCHOOL_ROLES, TenantContext, TenantTransactions } from '@schoolbench/tenancy';
 
 import type { StoredReport } from './dataset-imports.service';
@@ -42,6 +43,7 @@ interface DatasetRow {
 }
 
 interface ObservationRow {
+  tenant_id: string;
   urn: number;
   measure: string;
   time_period: number;
@@ -113,6 +115,7 @@ export class DatasetsService {
   constructor(
     private readonly tx: TenantTransactions,
     private readonly context: TenantContext,
+    private readonly accessLog: AccessLog,
   ) {}
 
   async list(first: number, after?: string): Promise<Connection<DatasetModel>> {
@@ -178,10 +181,27 @@ export class DatasetsService {
       });
     }
     return this.tx.run(async (m) => {
-      const tenant =
-        filter.source === ObservationSource.REFERENCE ? 'app_public_tenant()' : '$1::uuid';
-      const where = `o.tenant_id = ${tenant}
-        and ${filter.datasetId ? 'o.dataset_id = $2::uuid' : 'd.is_current and $2::uuid is null'}
+      // For partners, row-level security admits only rows under a named grant valid today.
+      const tenants =
+        filter.source === ObservationSource.REFERENCE
+          ? 'o.tenant_id = app_public_tenant()'
+          : filter.source === ObservationSource.PARTNERS
+            ? 'o.tenant_id <> $1::uuid and o.tenant_id <> app_public_tenant()'
+            : 'o.tenant_id = $1::uuid';
+      const partners = filter.source === ObservationSource.PARTNERS;
+      if (partners && filter.datasetId) {
+        throw badInput('A partner’s data is read by protocol, not by dataset id', {
+          field: 'datasetId',
+        });
+      }
+      // Partners' datasets are not readable rows; their current versions come from the grants.
+      const current = partners
+        ? 'o.dataset_id in (select id from shared_current_datasets()) and $2::uuid is null'
+        : filter.datasetId
+          ? 'o.dataset_id = $2::uuid'
+          : 'd.is_current and $2::uuid is null';
+      const where = `${tenants}
+        and ${current}
         and ($3::int[] is null or o.urn = any($3))
         and ($4::text[] is null or o.measure = any($4))
         and ($5::int[] is null or o.time_period = any($5))
@@ -194,7 +214,9 @@ export class DatasetsService {
         filter.periods?.map(Number) ?? null,
         filter.breakdowns ?? null,
       ];
-      const from = `from observations o join datasets d on d.tenant_id = o.tenant_id and d.id = o.dataset_id`;
+      const from = partners
+        ? 'from observations o'
+        : `from observations o join datasets d on d.tenant_id = o.tenant_id and d.id = o.dataset_id`;
       const [{ count }] = await m.query<{ count: number }[]>(
         `select count(*)::int as count ${from} where ${where}`,
         params,
@@ -206,7 +228,11 @@ export class DatasetsService {
          order by o.urn, o.measure, o.time_period, o.breakdown limit $11`,
         [...params, ...(cursor ?? [null, null, null, null]), first + 1],
       );
-      const nodes = rows.slice(0, first).map(toObservationModel);
+      const page = rows.slice(0, first);
+      if (filter.source === ObservationSource.PARTNERS) {
+        await this.accessLog.record(m, 'Query.observations', page.map(partnerRead));
+      }
+      const nodes = page.map(toObservationModel);
       const last = rows[Math.min(rows.length, first) - 1];
       return {
         nodes,
@@ -227,15 +253,20 @@ export class DatasetsService {
     filter: { measures?: string[]; periods?: string[]; breakdowns?: string[] },
   ): Promise<Map<number, ObservationModel[]>> {
     const principal = this.context.principal();
-    const rows = await this.tx.run((m: EntityManager) =>
-      m.query<ObservationRow[]>(
+    const rows = await this.tx.run(async (m: EntityManager) => {
+      // Own data first, then a partner's under a grant, then the public reference data. Partners'
+      // datasets are not readable, so their rows are current by the grant's own reading of them.
+      const found = await m.query<ObservationRow[]>(
         `select distinct on (o.urn, o.measure, o.time_period, o.breakdown) o.*
-         from observations o join datasets d on d.tenant_id = o.tenant_id and d.id = o.dataset_id
-         where d.is_current and o.tenant_id in ($1, app_public_tenant()) and o.urn = any($2)
+         from observations o left join datasets d on d.tenant_id = o.tenant_id and d.id = o.dataset_id
+         where (d.is_current or (d.id is null and o.tenant_id <> $1 and o.tenant_id <> app_public_tenant()
+                                 and o.dataset_id in (select id from shared_current_datasets())))
+           and o.urn = any($2)
            and ($3::text[] is null or o.measure = any($3))
            and ($4::int[] is null or o.time_period = any($4))
            and ($5::text[] is null or o.breakdown = any($5))
-         order by o.urn, o.measure, o.time_period, o.breakdown, (o.tenant_id = $1) desc`,
+         order by o.urn, o.measure, o.time_period, o.breakdown,
+           case when o.tenant_id = $1 then 0 when o.tenant_id = app_public_tenant() then 2 else 1 end`,
         [
           principal.tenantId,
           urns,
@@ -243,8 +274,10 @@ export class DatasetsService {
           filter.periods?.map(Number) ?? null,
           filter.breakdowns ?? null,
         ],
-      ),
-    );
+      );
+      await this.accessLog.record(m, 'School.observations', found.map(partnerRead));
+      return found;
+    });
     const byUrn = new Map<number, ObservationModel[]>(urns.map((u) => [u, []]));
     for (const r of rows) byUrn.get(r.urn)?.push(toObservationModel(r));
     return byUrn;
@@ -256,4 +289,8 @@ export class DatasetsService {
     }
     return id;
   }
+}
+
+function partnerRead(r: ObservationRow): PartnerRead {
+  return { tenantId: r.tenant_id, urn: r.urn, measure: r.measure, period: r.time_period };
 }

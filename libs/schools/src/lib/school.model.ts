@@ -5,10 +5,12 @@ import { PageArgs } from '@schoolbench/graphql';
 export enum SchoolSource {
   OWN = 'OWN',
   REFERENCE = 'REFERENCE',
+  PARTNERS = 'PARTNERS',
 }
 registerEnumType(SchoolSource, {
   name: 'SchoolSource',
-  description: "OWN: your authority's register. REFERENCE: DfE's published schools of England.",
+  description:
+    "OWN: your authority's register. REFERENCE: DfE's published schools of England. PARTNERS: partner authorities' schools shared with yours by an active named protocol.",
 });
 
 @ObjectType('School')

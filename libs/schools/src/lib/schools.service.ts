@@ -9,6 +9,7 @@ import {
   notFound,
   type Connection,
 } from '@schoolbench/graphql';
+import { AccessLog } from '@schoolbench/sharing';
 import { SCHOOL_ROLES, TenantContext, TenantTransactions } from '@schoolbench/tenancy';
 
 import { SchoolEntity } from './school.entity';
@@ -45,6 +46,7 @@ export class SchoolsService {
   constructor(
     private readonly tx: TenantTransactions,
     private readonly context: TenantContext,
+    private readonly accessLog: AccessLog,
   ) {}
 
   async list(
@@ -57,6 +59,11 @@ export class SchoolsService {
       const qb = m.getRepository(SchoolEntity).createQueryBuilder('s');
       if (filter.source === SchoolSource.OWN) {
         qb.where('s.tenant_id = :tenant', { tenant: principal.tenantId });
+      } else if (filter.source === SchoolSource.PARTNERS) {
+        // Row-level security admits a partner's school only under a named grant valid today.
+        qb.where('s.tenant_id <> :tenant and s.tenant_id <> app_public_tenant()', {
+          tenant: principal.tenantId,
+        });
       } else {
         qb.where('s.tenant_id = app_public_tenant()');
       }
@@ -75,7 +82,15 @@ export class SchoolsService {
         .orderBy('s.urn')
         .take(first + 1)
         .getMany();
-      const nodes = rows.slice(0, first).map(toSchoolModel);
+      const page = rows.slice(0, first);
+      if (filter.source === SchoolSource.PARTNERS) {
+        await this.accessLog.record(
+          m,
+          'Query.schools',
+          page.map((s) => ({ tenantId: s.tenantId, urn: s.urn })),
+        );
+      }
+      const nodes = page.map(toSchoolModel);
       return {
         nodes,
         totalCount,
@@ -87,21 +102,33 @@ export class SchoolsService {
     });
   }
 
-  /** A school of your authority, or else of the public reference data. */
+  /**
+   * A school of your authority, or else a partner's shared with you, or else of the public
+   * reference data.
+   */
   async get(urn: number): Promise<SchoolModel> {
     const principal = this.context.principal();
     if (SCHOOL_ROLES.includes(principal.role) && principal.schoolUrn !== urn) {
       throw forbidden(`A ${principal.role} can see only their own school`);
     }
-    const school = await this.tx.run((m) =>
-      m
+    const school = await this.tx.run(async (m) => {
+      // Row-level security decides which registers are readable: own, public, granted partners.
+      const found = await m
         .getRepository(SchoolEntity)
         .createQueryBuilder('s')
         .where('s.urn = :urn', { urn })
-        .andWhere('s.tenant_id in (:tenant, app_public_tenant())', { tenant: principal.tenantId })
-        .orderBy('s.tenant_id = :tenant', 'DESC')
-        .getOne(),
-    );
+        .orderBy(
+          'case when s.tenant_id = :tenant then 0 when s.tenant_id = app_public_tenant() then 2 else 1 end',
+        )
+        .setParameter('tenant', principal.tenantId)
+        .getOne();
+      if (found) {
+        await this.accessLog.record(m, 'Query.school', [
+          { tenantId: found.tenantId, urn: found.urn },
+        ]);
+      }
+      return found;
+    });
     if (!school) throw notFound(`School ${urn}`);
     return toSchoolModel(school);
   }

@@ -48,7 +48,7 @@ export interface ProtocolTerms {
 
 /** The catalogue as far as scopes need it. */
 export interface ScopeCatalogue {
-  readonly measures: readonly { code: string; category: string }[];
+  readonly measures: readonly { code: string; category: string; phases: readonly string[] }[];
 }
 
 /** Every problem with the terms, each naming its field. */
@@ -116,11 +116,21 @@ export function normaliseProtocolTerms(
     if (!knownCodes.has(code))
       problem('measures', `"${code}" is not in the measure catalogue (see the measures query)`);
   }
+  const phases = [...new Set((input.phases ?? []).map((p) => p.trim().toLowerCase()))];
+  if (phases.some((p) => p.length === 0)) problem('phases', 'a phase cannot be blank');
+  // A category brings in the measures of the phases in scope only (no KS2 for secondaries);
+  // a measure named by its code is always in.
+  const ofPhases = (m: { phases: readonly string[] }) =>
+    phases.length === 0 || m.phases.some((p) => phases.includes(p.toLowerCase()));
   const measures = catalogue.measures
-    .filter((m) => categories.includes(m.category) || scopeMeasures.includes(m.code))
+    .filter(
+      (m) => (categories.includes(m.category) && ofPhases(m)) || scopeMeasures.includes(m.code),
+    )
     .map((m) => m.code);
   if (categories.length === 0 && scopeMeasures.length === 0) {
     problem('categories', 'name the measure categories or measure codes the protocol shares');
+  } else if (measures.length === 0 && problems.length === 0) {
+    problem('categories', 'the scope holds no measure of the phases in scope');
   }
 
   const periodFrom = parseAcademicPeriod(input.periodFrom);
@@ -131,9 +141,6 @@ export function normaliseProtocolTerms(
   if (periodFrom !== null && periodTo !== null && periodFrom > periodTo) {
     problem('periodTo', 'the last period comes before the first');
   }
-
-  const phases = [...new Set((input.phases ?? []).map((p) => p.trim().toLowerCase()))];
-  if (phases.some((p) => p.length === 0)) problem('phases', 'a phase cannot be blank');
 
   const minGroupSize = input.minGroupSize ?? MIN_GROUP_SIZE_FLOOR;
   if (!Number.isInteger(minGroupSize) || minGroupSize < MIN_GROUP_SIZE_FLOOR) {

@@ -57,24 +57,31 @@ export class AccessLog {
    * reference tenant are not cross-tenant reads and are skipped). Call inside the reading
    * transaction.
    */
-  async record(m: EntityManager, operation: string, reads: readonly PartnerRead[]): Promise<void> {
-    const me = this.context.principal();
+  async record(
+    m: EntityManager,
+    operation: string,
+    reads: readonly PartnerRead[],
+    reader?: { tenantId: string; userId: string | null },
+  ): Promise<void> {
+    const principal = reader ? null : this.context.principal();
+    const me = reader ?? {
+      tenantId: principal!.tenantId,
+      userId: principal!.via === 'job' ? null : principal!.userId,
+    };
     const partner = reads.filter((r) => r.tenantId !== me.tenantId);
     if (partner.length === 0) return;
     const owners = [...new Set(partner.map((r) => r.tenantId))];
-    const [grants, reach] = await Promise.all([
-      m.query<GrantRow[]>(
-        `select tenant_id, protocol_owner_id, protocol_id, protocol_version, measure, period_from, period_to
+    const grants = await m.query<GrantRow[]>(
+      `select tenant_id, protocol_owner_id, protocol_id, protocol_version, measure, period_from, period_to
          from sharing_grants where grantee_tenant_id = $1 and tenant_id = any($2)
          order by protocol_owner_id, protocol_id`,
-        [me.tenantId, owners],
-      ),
-      m.query<{ tenant_id: string; urn: number; protocol_id: string }[]>(
-        `select tenant_id, urn, protocol_id from sharing_reach
+      [me.tenantId, owners],
+    );
+    const reach = await m.query<{ tenant_id: string; urn: number; protocol_id: string }[]>(
+      `select tenant_id, urn, protocol_id from sharing_reach
          where grantee_tenant_id = $1 and tenant_id = any($2) and urn = any($3)`,
-        [me.tenantId, owners, [...new Set(partner.map((r) => r.urn))]],
-      ),
-    ]);
+      [me.tenantId, owners, [...new Set(partner.map((r) => r.urn))]],
+    );
     // Reads of the public reference tenant have no grant and are not logged.
     const granting = new Set(grants.map((g) => g.tenant_id));
     const reachable = new Set(reach.map((r) => `${r.tenant_id}|${r.urn}|${r.protocol_id}`));
@@ -132,7 +139,7 @@ export class AccessLog {
           })),
         ),
         me.tenantId,
-        me.via === 'job' ? null : me.userId,
+        me.userId,
         operation.slice(0, 120),
       ],
     );

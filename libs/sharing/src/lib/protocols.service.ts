@@ -375,42 +375,41 @@ export class ProtocolsService {
   }
 
   private async model(m: EntityManager, row: ProtocolRow): Promise<ProtocolModel> {
-    const [versions, signatures, events, optOuts, tenants] = await Promise.all([
-      m.query<VersionRow[]>(
-        `select ${VERSION_COLUMNS} from protocol_versions where tenant_id = $1 and protocol_id = $2 order by version`,
-        [row.tenant_id, row.id],
-      ),
-      m.query<
-        { version: number; signer_tenant_id: string; signer_user_id: string; signed_at: Date }[]
-      >(
-        `select version, signer_tenant_id, signer_user_id, signed_at from protocol_signatures
+    // One connection per transaction: queries run one after another.
+    const versions = await m.query<VersionRow[]>(
+      `select ${VERSION_COLUMNS} from protocol_versions where tenant_id = $1 and protocol_id = $2 order by version`,
+      [row.tenant_id, row.id],
+    );
+    const signatures = await m.query<
+      { version: number; signer_tenant_id: string; signer_user_id: string; signed_at: Date }[]
+    >(
+      `select version, signer_tenant_id, signer_user_id, signed_at from protocol_signatures
          where tenant_id = $1 and protocol_id = $2 order by signed_at, signer_tenant_id`,
-        [row.tenant_id, row.id],
-      ),
-      m.query<
-        {
-          event: string;
-          version: number;
-          actor_tenant_id: string | null;
-          actor_user_id: string | null;
-          detail: { reason?: string };
-          at: Date;
-        }[]
-      >(
-        `select event, version, actor_tenant_id, actor_user_id, detail, at from protocol_events
+      [row.tenant_id, row.id],
+    );
+    const events = await m.query<
+      {
+        event: string;
+        version: number;
+        actor_tenant_id: string | null;
+        actor_user_id: string | null;
+        detail: { reason?: string };
+        at: Date;
+      }[]
+    >(
+      `select event, version, actor_tenant_id, actor_user_id, detail, at from protocol_events
          where tenant_id = $1 and protocol_id = $2 order by id`,
-        [row.tenant_id, row.id],
-      ),
-      m.query<{ tenant_id: string; urn: number; opted_out_at: Date }[]>(
-        `select tenant_id, urn, opted_out_at from protocol_opt_outs
+      [row.tenant_id, row.id],
+    );
+    const optOuts = await m.query<{ tenant_id: string; urn: number; opted_out_at: Date }[]>(
+      `select tenant_id, urn, opted_out_at from protocol_opt_outs
          where protocol_owner_id = $1 and protocol_id = $2 order by tenant_id, urn`,
-        [row.tenant_id, row.id],
-      ),
-      m.query<{ id: string; name: string; la_code: string | null }[]>(
-        'select id, name, la_code from tenants where id = any($1)',
-        [row.parties],
-      ),
-    ]);
+      [row.tenant_id, row.id],
+    );
+    const tenants = await m.query<{ id: string; name: string; la_code: string | null }[]>(
+      'select id, name, la_code from tenants where id = any($1)',
+      [row.parties],
+    );
     const versionModels: ProtocolVersionModel[] = versions.map((v) => ({
       version: v.version,
       title: v.title,

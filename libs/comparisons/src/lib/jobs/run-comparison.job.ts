@@ -6,6 +6,7 @@ import type { EntityManager } from 'typeorm';
 import { ComparisonInputError, defaultComparisonMethods } from '@schoolbench/comparisons-core';
 import { LaRegister } from '@schoolbench/la-register';
 import { QUEUES, type JobPayloads } from '@schoolbench/queue';
+import { AccessLog } from '@schoolbench/sharing';
 import { TenantTransactions } from '@schoolbench/tenancy';
 
 import {
@@ -71,7 +72,20 @@ export class ComparisonRunner {
    */
   checkpoint: (phase: ComparisonPhase, runId: string) => Promise<void> | void = () => undefined;
 
-  constructor(private readonly tx: TenantTransactions) {}
+  constructor(
+    private readonly tx: TenantTransactions,
+    private readonly accessLog: AccessLog,
+  ) {}
+
+  /** Reads the run's data with partners' rows written to the access log as the requester's. */
+  private data(m: EntityManager, run: ComparisonRunRow): ComparisonData {
+    return new ComparisonData(m, run.tenant_id, (tm, reads) =>
+      this.accessLog.record(tm, 'comparison.run', reads, {
+        tenantId: run.tenant_id,
+        userId: run.requested_by,
+      }),
+    );
+  }
 
   async run(
     payload: JobPayloads['comparison.run'],
@@ -86,6 +100,15 @@ export class ComparisonRunner {
     });
     const run = await this.claim(tenantId, runId);
     if (!run) return outcome('skipped');
+    // The queue carries progress to subscribers; the database holds it. A lost Redis (restarted,
+    // the job's key gone) must not fail a run whose results can still be written.
+    const report = (value: number): Promise<void> =>
+      attempt
+        .reportProgress(value)
+        .catch((e: unknown) =>
+          this.logger.warn(`Progress of ${runId} not reported to the queue: ${String(e)}`),
+        );
+    await report(5);
     try {
       const progress = async (value: number, message: string): Promise<void> => {
         await this.tx.inTenant(tenantId, async (m) => {
@@ -97,13 +120,13 @@ export class ComparisonRunner {
           );
           if (!row) throw new RunCancelled();
         });
-        await attempt.reportProgress(value);
+        await report(value);
       };
       const result = await this.compute(run, progress);
       await progress(90, 'Writing results');
       const written = await this.write(run, result.groups, result.benchmarks, result.summary);
       if (!written) return outcome('cancelled');
-      await attempt.reportProgress(100);
+      await report(100);
       return outcome('completed', result.groups.length, result.benchmarks.length);
     } catch (error) {
       if (error instanceof RunCancelled) return outcome('cancelled');
@@ -152,7 +175,7 @@ export class ComparisonRunner {
     };
 
     const loaded = await this.tx.inTenant(run.tenant_id, async (m) => {
-      const data = new ComparisonData(m, run.tenant_id);
+      const data = this.data(m, run);
       const existing = await data.existingDatasets(datasets);
       const gone = datasets.filter((d) => !existing.has(d.id));
       if (gone.length > 0) {
@@ -203,7 +226,7 @@ export class ComparisonRunner {
 
     // Breakdowns for the disadvantaged gap are needed only for the targets and their groups.
     await this.tx.inTenant(run.tenant_id, (m) =>
-      new ComparisonData(m, run.tenant_id).observations(loaded.outcomes, {
+      this.data(m, run).observations(loaded.outcomes, {
         datasets,
         measures: parameters.outcomeMeasures,
         periods,

@@ -14,11 +14,12 @@ import { PageArgs } from '@schoolbench/graphql';
 export enum ObservationSource {
   OWN = 'OWN',
   REFERENCE = 'REFERENCE',
+  PARTNERS = 'PARTNERS',
 }
 registerEnumType(ObservationSource, {
   name: 'ObservationSource',
   description:
-    "OWN: your authority's datasets. REFERENCE: DfE's published data for all of England.",
+    "OWN: your authority's datasets. REFERENCE: DfE's published data for all of England. PARTNERS: partner authorities' data shared with yours by active named protocols (cohorts below a protocol's threshold are withheld).",
 });
 
 @ObjectType('ValidationProblem', { description: 'One line of a validation report.' })
