@@ -522,9 +522,30 @@ describe('clubs', () => {
     expect(board.statistics[0]).toMatchObject({ n: 4, partnerN: 3, median: 51 });
   });
 
-  it.todo(
-    'lists only member schools on a pseudonymised dashboard (protocol_cells ignores URNs for pseudonymised grants, so the app cannot tell members from other schools of the member authorities)',
-  );
+  it('lists only member schools on a pseudonymised dashboard, and nothing for a club of too few partners', async () => {
+    const res = await dashboard(clubs.pseudonymised, tokens['hants.la_admin']);
+    const partners = (res.data!.club.dashboard.schools as DashboardSchool[]).filter(
+      (s) => !s.isOwn,
+    );
+    // Four partner members (Fell and Guildford are reachable under the protocol but not members).
+    expect(new Set(partners.map((s) => s.pseudonym)).size).toBe(4);
+
+    // Down to two partner members, below k = 3: no partner cell is served at all.
+    for (const urn of [121102, 125103]) {
+      const removed = await graphql(
+        app,
+        REMOVE,
+        { c: clubs.pseudonymised, u: urn },
+        { token: tokens['hants.la_admin'] },
+      );
+      expect(removed.errors).toBeUndefined();
+    }
+    const few = await dashboard(clubs.pseudonymised, tokens['hants.la_admin']);
+    const left = (few.data!.club.dashboard.schools as DashboardSchool[]).filter((s) => !s.isOwn);
+    expect(
+      left.every((s) => s.values.every((v) => v.value === null && v.suppression === null)),
+    ).toBe(true);
+  });
 
   it('shows no partner rows on an aggregate dashboard, and quartiles only with k partner schools', async () => {
     const few = await dashboard(clubs.aggregate, tokens['hants.la_admin']);

@@ -212,9 +212,8 @@ async function ownRows(
 }
 
 /**
- * Partners' member schools through `protocol_cells`, at the protocol's level. Named cells are
- * matched to member URNs. Pseudonymised cells carry no URN, and the database does not let the
- * app tell which pseudonym is which member: they are narrowed to the member authorities only.
+ * Partners' member schools through `club_cells`, at the protocol's level: the database matches
+ * members to their cells (pseudonymised cells carry no URN, and the app cannot link them).
  */
 async function partnerCellsOf(
   m: EntityManager,
@@ -227,18 +226,10 @@ async function partnerCellsOf(
   if (disclosure !== 'named' && disclosure !== 'pseudonymised') return [];
   const cells = await m.query<CellRow[]>(
     `select c.tenant_id, c.urn, c.pseudonym, c.measure, c.value, c.suppression
-     from protocol_cells($1, $2, $3, $4, $5) c
-     where c.breakdown = $6 and c.tenant_id = any($7)
+     from club_cells($1, $2, $3, $4) c
+     where c.breakdown = $5
      order by c.tenant_id, coalesce(c.urn::text, c.pseudonym), c.measure`,
-    [
-      club.protocolOwnerId,
-      club.protocolId,
-      partners.map((r) => r.urn),
-      measures,
-      [period],
-      HEADLINE_BREAKDOWN,
-      [...new Set(partners.map((r) => r.member_tenant_id))],
-    ],
+    [club.coordinator.id, club.id, measures, [period], HEADLINE_BREAKDOWN],
   );
   if (disclosure === 'pseudonymised') return cells.map((c) => ({ ...c, urn: null }));
   const members = new Set(partners.map((r) => `${r.member_tenant_id}:${r.urn}`));

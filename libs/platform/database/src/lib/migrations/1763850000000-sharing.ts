@@ -529,6 +529,47 @@ export class Sharing1763850000000 implements MigrationInterface {
         ORDER BY o.tenant_id, r.pseudonym, o.measure, o.time_period, o.breakdown, d.published_at DESC
       $fn$;
 
+      -- A club's partner members' cells, at the protocol's level. Unlike protocol_cells it knows
+      -- which pseudonyms are members (the club's list is read here, never by the app), and a
+      -- pseudonymised club shows partners only when at least k of its members are the caller's
+      -- partners, so no school can be singled out by making it a club of one.
+      CREATE FUNCTION club_cells(p_club_owner uuid, p_club uuid, p_measures text[], p_periods integer[])
+      RETURNS TABLE (tenant_id uuid, urn integer, pseudonym varchar, disclosure varchar, protocol_version integer,
+                     measure varchar, time_period integer, breakdown varchar, value double precision, suppression varchar)
+      LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
+        WITH club AS (
+          SELECT c.tenant_id, c.id, c.protocol_owner_id, c.protocol_id FROM clubs c
+          WHERE c.tenant_id = p_club_owner AND c.id = p_club AND app_current_tenant() = ANY (c.parties)
+        ), members AS (
+          SELECT mb.member_tenant_id, mb.urn, r.pseudonym, r.disclosure
+          FROM club JOIN club_members mb ON mb.tenant_id = club.tenant_id AND mb.club_id = club.id
+          JOIN sharing_reach r ON r.tenant_id = mb.member_tenant_id AND r.urn = mb.urn
+               AND r.grantee_tenant_id = app_current_tenant()
+               AND r.protocol_owner_id = club.protocol_owner_id AND r.protocol_id = club.protocol_id
+          WHERE mb.member_tenant_id <> app_current_tenant()
+            AND current_date BETWEEN r.valid_from AND r.valid_to
+        )
+        SELECT DISTINCT ON (o.tenant_id, mb.pseudonym, o.measure, o.time_period, o.breakdown)
+               o.tenant_id,
+               CASE WHEN g.disclosure = 'named' THEN o.urn END,
+               mb.pseudonym, g.disclosure, g.protocol_version, o.measure, o.time_period, o.breakdown,
+               CASE WHEN o.denominator < g.small_cohort_threshold THEN NULL ELSE o.value END,
+               CASE WHEN o.denominator < g.small_cohort_threshold THEN 'c' ELSE o.suppression END
+        FROM club
+        JOIN members mb ON true
+        JOIN sharing_grants g ON g.tenant_id = mb.member_tenant_id AND g.grantee_tenant_id = app_current_tenant()
+             AND g.protocol_owner_id = club.protocol_owner_id AND g.protocol_id = club.protocol_id
+        JOIN observations o ON o.tenant_id = mb.member_tenant_id AND o.urn = mb.urn AND o.measure = g.measure
+        JOIN datasets d ON d.tenant_id = o.tenant_id AND d.id = o.dataset_id AND d.is_current
+        WHERE g.disclosure IN ('named', 'pseudonymised')
+          AND current_date BETWEEN g.valid_from AND g.valid_to
+          AND o.time_period BETWEEN g.period_from AND g.period_to
+          AND (p_measures IS NULL OR o.measure = ANY (p_measures))
+          AND (p_periods IS NULL OR o.time_period = ANY (p_periods))
+          AND (g.disclosure = 'named' OR (SELECT count(*) FROM members) >= g.min_group_size)
+        ORDER BY o.tenant_id, mb.pseudonym, o.measure, o.time_period, o.breakdown, d.published_at DESC
+      $fn$;
+
       -- Group statistics (numpy-style linear quartiles) over the given schools: the caller's own
       -- plus partners' under the protocol's grants. Withheld unless the partners' schools alone
       -- number at least the protocol's minimum group size, so no partner value can be worked
@@ -586,11 +627,12 @@ export class Sharing1763850000000 implements MigrationInterface {
       'protocols_expire_due()',
       'shared_current_datasets()',
       'protocol_cells(uuid, uuid, integer[], text[], integer[])',
+      'club_cells(uuid, uuid, text[], integer[])',
       'protocol_statistics(uuid, uuid, integer[], text[], integer[])',
     ];
     await db.query(`GRANT USAGE, CREATE ON SCHEMA public TO ${SHARING_ROLE}`);
     await db.query(`
-      GRANT SELECT ON tenants, schools, users, datasets, observations TO ${SHARING_ROLE};
+      GRANT SELECT ON tenants, schools, users, datasets, observations, clubs, club_members TO ${SHARING_ROLE};
       GRANT SELECT, INSERT, UPDATE, DELETE ON protocols, protocol_versions, protocol_signatures,
         protocol_events, protocol_opt_outs, sharing_grants, sharing_reach TO ${SHARING_ROLE};
       GRANT SELECT, UPDATE (stale) ON comparison_runs TO ${SHARING_ROLE};
@@ -626,6 +668,7 @@ export class Sharing1763850000000 implements MigrationInterface {
       DROP POLICY via_protocol_grant ON observations;
       DROP POLICY via_protocol_grant ON schools;
       DROP FUNCTION protocol_statistics(uuid, uuid, integer[], text[], integer[]);
+      DROP FUNCTION club_cells(uuid, uuid, text[], integer[]);
       DROP FUNCTION protocol_cells(uuid, uuid, integer[], text[], integer[]);
       DROP FUNCTION shared_current_datasets();
       DROP FUNCTION protocols_expire_due();
