@@ -12,6 +12,7 @@ export {
   ComparisonRunsService,
 } from './lib/comparison-runs.service';
 export { ComparisonResultsService } from './lib/comparison-results.service';
+export { ComparisonRunUpdates } from './lib/comparison-run-updates';
 export {
   benchmarkedSchools,
   computeBenchmarks,

@@ -9,6 +9,7 @@ import {
   Query,
   ResolveField,
   Resolver,
+  Subscription,
 } from '@nestjs/graphql';
 
 import { APP_CONFIG, type AppConfig } from '@schoolbench/config';
@@ -16,6 +17,7 @@ import { ConnectionType, PageArgs, pageSize, type Connection } from '@schoolbenc
 import { Roles } from '@schoolbench/tenancy';
 
 import { ComparisonResultsService } from './comparison-results.service';
+import { ComparisonRunUpdates } from './comparison-run-updates';
 import { ComparisonRunsService } from './comparison-runs.service';
 import { ComparisonRequestInput } from './models/comparison-request.input';
 import {
@@ -36,6 +38,7 @@ export class ComparisonRunsResolver {
   constructor(
     private readonly runs: ComparisonRunsService,
     private readonly results: ComparisonResultsService,
+    private readonly updates: ComparisonRunUpdates,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -81,6 +84,18 @@ export class ComparisonRunsResolver {
   })
   comparisonRun(@Args('id', { type: () => ID }) id: string): Promise<ComparisonRunModel> {
     return this.runs.get(id);
+  }
+
+  @Roles(...READERS)
+  @Subscription(() => ComparisonRunModel, {
+    description:
+      'One run as it changes (graphql-ws): its current state at once, then every change of status, progress or message as the worker reports it; ends after COMPLETED, FAILED or CANCELLED. Authenticate with connection params `{ authorization: "Bearer <access token>" }` or `{ "x-api-key": "<key>" }`.',
+    resolve: (run: ComparisonRunModel) => run,
+  })
+  comparisonRunUpdated(
+    @Args('id', { type: () => ID }) id: string,
+  ): Promise<AsyncIterableIterator<ComparisonRunModel>> {
+    return this.updates.subscribe(id);
   }
 
   @Roles(...ANALYSTS)

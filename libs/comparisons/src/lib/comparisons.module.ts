@@ -1,15 +1,22 @@
 import { Module } from '@nestjs/common';
 
 import { ComparisonResultsService } from './comparison-results.service';
+import { ComparisonRunEvents } from './comparison-run-events';
+import { ComparisonRunUpdates } from './comparison-run-updates';
 import { ComparisonRunsResolver } from './comparison-runs.resolver';
 import { ComparisonRunsService } from './comparison-runs.service';
 import { SchoolComparisonsResolver } from './school-comparisons.resolver';
 
-/** The API side of comparisons: requesting runs, reading groups, benchmarks and early warnings. */
+/**
+ * The API side of comparisons: requesting runs, following them (subscription), reading groups,
+ * benchmarks and early warnings.
+ */
 @Module({
   providers: [
     ComparisonRunsService,
     ComparisonResultsService,
+    ComparisonRunEvents,
+    ComparisonRunUpdates,
     ComparisonRunsResolver,
     SchoolComparisonsResolver,
   ],

@@ -4,26 +4,47 @@ import { Global, Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import type { Request, Response } from 'express';
 import { GraphQLError } from 'graphql';
+import { ClsService } from 'nestjs-cls';
 
 import { APP_CONFIG, type AppConfig } from '@schoolbench/config';
 
 import { formatGraphqlError } from './error-formatting';
 import { QueryComplexityPlugin } from './query-complexity.plugin';
 import { RequestLoaders } from './request-loaders';
+import { graphqlWsOptions } from './subscriptions';
 
 export interface GraphqlRequestContext {
   req: Request;
   res: Response;
 }
 
-/** GraphQL over HTTP at /graphql: code-first schema, limits, one error mapping. */
+/**
+ * GraphQL at /graphql: over HTTP, and subscriptions over WebSocket (graphql-ws); code-first
+ * schema, limits, one error mapping.
+ */
 @Global()
 @Module({
   imports: [
     GraphQLModule.forRootAsync<ApolloDriverConfig>({
       driver: ApolloDriver,
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig): ApolloDriverConfig => {
+      inject: [APP_CONFIG, ClsService],
+      useFactory: (config: AppConfig, cls: ClsService): ApolloDriverConfig => {
+        const depthRule = maxDepthRule({
+          n: config.GRAPHQL_MAX_DEPTH,
+          ignoreIntrospection: true,
+          exposeLimits: false,
+          // Reported as a validation error (BAD_USER_INPUT), not thrown (which would be a 500).
+          propagateOnRejection: false,
+          onReject: [
+            (context, error) =>
+              context?.reportError(
+                new GraphQLError(
+                  `Query is nested too deeply; the limit is ${config.GRAPHQL_MAX_DEPTH}.`,
+                  { nodes: error.nodes },
+                ),
+              ),
+          ],
+        });
         return {
           path: '/graphql',
           autoSchemaFile: true,
@@ -32,24 +53,8 @@ export interface GraphqlRequestContext {
           includeStacktraceInErrorResponses: false,
           context: ({ req, res }: GraphqlRequestContext): GraphqlRequestContext => ({ req, res }),
           formatError: formatGraphqlError,
-          validationRules: [
-            maxDepthRule({
-              n: config.GRAPHQL_MAX_DEPTH,
-              ignoreIntrospection: true,
-              exposeLimits: false,
-              // Reported as a validation error (BAD_USER_INPUT), not thrown (which would be a 500).
-              propagateOnRejection: false,
-              onReject: [
-                (context, error) =>
-                  context?.reportError(
-                    new GraphQLError(
-                      `Query is nested too deeply; the limit is ${config.GRAPHQL_MAX_DEPTH}.`,
-                      { nodes: error.nodes },
-                    ),
-                  ),
-              ],
-            }),
-          ],
+          validationRules: [depthRule],
+          subscriptions: { 'graphql-ws': graphqlWsOptions(cls, depthRule) },
         };
       },
     }),
