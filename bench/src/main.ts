@@ -8,6 +8,7 @@ const BENCHMARKS: Readonly<Record<string, () => Promise<{ benchmark: Benchmark }
   import: () => import('./import.bench.js'),
   knn: () => import('./knn.bench.js'),
   comparison: () => import('./comparison.bench.js'),
+  'access-log': () => import('./access-log.bench.js'),
 };
 
 async function main(argv: readonly string[]): Promise<number> {
