@@ -186,7 +186,7 @@ export class DatasetsService {
         filter.source === ObservationSource.REFERENCE
           ? 'o.tenant_id = app_public_tenant()'
           : filter.source === ObservationSource.PARTNERS
-            ? 'o.tenant_id <> $1::uuid and o.tenant_id <> app_public_tenant()'
+            ? 'o.tenant_id <> $1::uuid and o.tenant_id is distinct from app_public_tenant()'
             : 'o.tenant_id = $1::uuid';
       const partners = filter.source === ObservationSource.PARTNERS;
       if (partners && filter.datasetId) {
@@ -259,7 +259,7 @@ export class DatasetsService {
       const found = await m.query<ObservationRow[]>(
         `select distinct on (o.urn, o.measure, o.time_period, o.breakdown) o.*
          from observations o left join datasets d on d.tenant_id = o.tenant_id and d.id = o.dataset_id
-         where (d.is_current or (d.id is null and o.tenant_id <> $1 and o.tenant_id <> app_public_tenant()
+         where (d.is_current or (d.id is null and o.tenant_id <> $1 and o.tenant_id is distinct from app_public_tenant()
                                  and o.dataset_id in (select id from shared_current_datasets())))
            and o.urn = any($2)
            and ($3::text[] is null or o.measure = any($3))

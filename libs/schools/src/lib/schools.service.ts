@@ -61,7 +61,7 @@ export class SchoolsService {
         qb.where('s.tenant_id = :tenant', { tenant: principal.tenantId });
       } else if (filter.source === SchoolSource.PARTNERS) {
         // Row-level security admits a partner's school only under a named grant valid today.
-        qb.where('s.tenant_id <> :tenant and s.tenant_id <> app_public_tenant()', {
+        qb.where('s.tenant_id <> :tenant and s.tenant_id is distinct from app_public_tenant()', {
           tenant: principal.tenantId,
         });
       } else {

@@ -248,8 +248,12 @@ export class Sharing1763850000000 implements MigrationInterface {
       ALTER TABLE access_log FORCE ROW LEVEL SECURITY;
       CREATE POLICY owner_or_reader_read ON access_log FOR SELECT
         USING (tenant_id = app_current_tenant() OR reader_tenant_id = app_current_tenant());
-      CREATE POLICY reader_writes ON access_log FOR INSERT
-        WITH CHECK (reader_tenant_id = app_current_tenant());
+      -- A reader writes entries of its own reads only, into the log of an owner that grants it.
+      CREATE POLICY reader_writes ON access_log FOR INSERT WITH CHECK (
+        reader_tenant_id = app_current_tenant()
+        AND EXISTS (SELECT 1 FROM sharing_grants g WHERE g.tenant_id = access_log.tenant_id
+                    AND g.grantee_tenant_id = app_current_tenant()
+                    AND g.protocol_id = access_log.protocol_id));
     `);
 
     // Partners' rows, admitted by a named grant valid today. PostgreSQL may OR permissive policies
@@ -266,11 +270,11 @@ export class Sharing1763850000000 implements MigrationInterface {
       $fn$;
 
       CREATE POLICY via_protocol_grant ON schools FOR SELECT USING (
-        tenant_id <> (SELECT app_current_tenant()) AND tenant_id <> (SELECT app_public_tenant())
+        tenant_id <> (SELECT app_current_tenant()) AND tenant_id IS DISTINCT FROM (SELECT app_public_tenant())
         AND app_named_reach(tenant_id, urn));
 
       CREATE POLICY via_protocol_grant ON observations FOR SELECT USING (
-        tenant_id <> (SELECT app_current_tenant()) AND tenant_id <> (SELECT app_public_tenant())
+        tenant_id <> (SELECT app_current_tenant()) AND tenant_id IS DISTINCT FROM (SELECT app_public_tenant())
         AND EXISTS (SELECT 1 FROM sharing_reach r
                 JOIN sharing_grants g ON g.tenant_id = r.tenant_id AND g.protocol_id = r.protocol_id
                                      AND g.grantee_tenant_id = r.grantee_tenant_id
@@ -315,6 +319,11 @@ export class Sharing1763850000000 implements MigrationInterface {
         CROSS JOIN unnest(v.measures) AS m(measure)
         WHERE p.tenant_id = p_owner AND p.id = p_protocol AND p.status = 'active'
           AND o.owner <> g.grantee
+          -- Whatever a status says, nothing is shared unless every party signed the version.
+          AND NOT EXISTS (SELECT 1 FROM unnest(v.parties) AS party(id)
+                          WHERE NOT EXISTS (SELECT 1 FROM protocol_signatures s
+                                            WHERE s.tenant_id = p.tenant_id AND s.protocol_id = p.id
+                                              AND s.version = v.version AND s.signer_tenant_id = party.id))
       $fn$;
 
       CREATE FUNCTION sharing_reach_plan(p_owner uuid, p_protocol uuid) RETURNS SETOF sharing_reach
@@ -327,6 +336,11 @@ export class Sharing1763850000000 implements MigrationInterface {
         CROSS JOIN unnest(v.parties) AS g(grantee)
         JOIN schools s ON s.tenant_id = ANY (v.parties) AND s.tenant_id <> g.grantee
         WHERE p.tenant_id = p_owner AND p.id = p_protocol AND p.status = 'active'
+          -- Whatever a status says, nothing is shared unless every party signed the version.
+          AND NOT EXISTS (SELECT 1 FROM unnest(v.parties) AS party(id)
+                          WHERE NOT EXISTS (SELECT 1 FROM protocol_signatures s
+                                            WHERE s.tenant_id = p.tenant_id AND s.protocol_id = p.id
+                                              AND s.version = v.version AND s.signer_tenant_id = party.id))
           AND (cardinality(v.phases) = 0
                OR lower(coalesce(s.phase, '')) IN (SELECT lower(x) FROM unnest(v.phases) x))
           AND NOT EXISTS (SELECT 1 FROM protocol_opt_outs o
