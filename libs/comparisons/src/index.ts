@@ -7,6 +7,11 @@ export {
   type ComparisonPhase,
 } from './lib/jobs/run-comparison.job';
 export {
+  ComparisonRecomputation,
+  ComparisonUpkeep,
+  RECOMPUTE_JOB,
+} from './lib/jobs/comparison-upkeep';
+export {
   COMPARISON_JOB,
   COMPARISON_JOB_OPTIONS,
   ComparisonRunsService,

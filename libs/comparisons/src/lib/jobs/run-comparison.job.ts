@@ -22,6 +22,7 @@ import { contextMeasures, outcomePeriods } from '../comparison-request';
 import { updateReturning, type ComparisonRunRow } from '../comparison-run-row';
 import { COMPARISON_JOB } from '../comparison-runs.service';
 import { ObservationTable } from '../observation-table';
+import { ComparisonRecomputation, RECOMPUTE_JOB } from './comparison-upkeep';
 
 /** Points between phases where a run may stop; `writing` is inside the result transaction. */
 export type ComparisonPhase = 'loaded' | 'grouped' | 'benchmarked' | 'writing';
@@ -438,12 +439,22 @@ async function insertBenchmarks(
  */
 @Processor(QUEUES.comparisons, { lockDuration: 10_000, stalledInterval: 5_000 })
 export class ComparisonRunProcessor extends WorkerHost {
-  constructor(private readonly runner: ComparisonRunner) {
+  private readonly logger = new Logger(ComparisonRunProcessor.name);
+
+  constructor(
+    private readonly runner: ComparisonRunner,
+    private readonly recomputation: ComparisonRecomputation,
+  ) {
     super();
   }
 
-  async process(job: Job<JobPayloads['comparison.run']>): Promise<ComparisonOutcome> {
-    if (job.name !== COMPARISON_JOB)
+  async process(
+    job: Job<JobPayloads['comparison.run'] | JobPayloads['comparison.recompute']>,
+  ): Promise<ComparisonOutcome | { queued: string[] }> {
+    if (job.name === RECOMPUTE_JOB) {
+      return { queued: await this.recomputation.recompute(job.data.tenantId) };
+    }
+    if (job.name !== COMPARISON_JOB || !('runId' in job.data))
       throw new UnrecoverableError(`Unknown comparison job ${job.name}`);
     return this.runner.run(job.data, {
       attempt: job.attemptsMade + 1,
@@ -452,10 +463,19 @@ export class ComparisonRunProcessor extends WorkerHost {
     });
   }
 
+  /**
+   * Connection trouble (Redis down or restarted) and jobs Redis lost while they ran ("Missing
+   * lock"): the run row is the record, and ComparisonUpkeep re-queues what is unfinished.
+   */
+  @OnWorkerEvent('error')
+  onError(error: Error): void {
+    this.logger.warn(`Comparison queue: ${error.message}`);
+  }
+
   /** A job that ran out of attempts without the runner recording it (a stalled worker). */
   @OnWorkerEvent('failed')
   async onFailed(job: Job<JobPayloads['comparison.run']> | undefined, error: Error): Promise<void> {
-    if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) return;
+    if (!job || job.name !== COMPARISON_JOB || job.attemptsMade < (job.opts.attempts ?? 1)) return;
     await this.runner.markFailed(job.data, error.message).catch(() => undefined);
   }
 }

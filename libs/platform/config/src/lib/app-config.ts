@@ -33,6 +33,16 @@ export const appConfigSchema = z
       .min(1)
       .default(200 * 1024 * 1024),
     LOGIN_ATTEMPTS_PER_MINUTE: z.coerce.number().int().min(1).default(10),
+    /**
+     * A new version of a dataset series queues recomputation of the completed comparison runs
+     * that read an older version of it (`true`/`false`).
+     */
+    COMPARISON_RECOMPUTE_ON_NEW_DATA: z.stringbool().default(true),
+    /**
+     * How often each worker re-queues comparison runs whose job Redis lost and looks for runs
+     * built on superseded dataset versions.
+     */
+    COMPARISON_UPKEEP_INTERVAL_SECONDS: z.coerce.number().min(0.1).max(3600).default(30),
     GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(2).default(8),
     GRAPHQL_MAX_COMPLEXITY: z.coerce.number().int().min(10).default(2000),
     GRAPHQL_MAX_PAGE_SIZE: z.coerce.number().int().min(1).default(100),

@@ -7,6 +7,8 @@ export interface JobPayloads {
   'refresh-tokens.purge': { olderThanSeconds?: number };
   /** Computes one comparison run (groups and benchmarks) under the tenant that requested it. */
   'comparison.run': { tenantId: string; runId: string };
+  /** Queues new runs for the tenant's completed runs that read a superseded dataset version. */
+  'comparison.recompute': { tenantId: string };
   /** Imports an upload stored in `dataset_upload_chunks` into its queued dataset. */
   'dataset.import': { tenantId: string; datasetId: string; profileId?: string };
   /** Moves protocols past their end date to EXPIRED and settles their grants. */
@@ -26,6 +28,7 @@ export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 export const JOB_QUEUE: { [N in JobName]: QueueName } = {
   'refresh-tokens.purge': QUEUES.housekeeping,
   'comparison.run': QUEUES.comparisons,
+  'comparison.recompute': QUEUES.comparisons,
   'dataset.import': QUEUES.datasetImports,
   'protocols.expire': QUEUES.sharing,
 };

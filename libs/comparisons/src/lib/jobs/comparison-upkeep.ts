@@ -1,0 +1,222 @@
+import { randomUUID } from 'node:crypto';
+import { InjectQueue } from '@nestjs/bullmq';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
+import type { Queue } from 'bullmq';
+import type { EntityManager } from 'typeorm';
+
+import { defaultComparisonMethods } from '@schoolbench/comparisons-core';
+import { APP_CONFIG, type AppConfig } from '@schoolbench/config';
+import { QUEUES, type JobPayloads } from '@schoolbench/queue';
+import { TenantTransactions } from '@schoolbench/tenancy';
+
+import { ComparisonData } from '../comparison-data';
+import { contextMeasures, outcomePeriods, resultKey } from '../comparison-request';
+import type { ComparisonRunRow } from '../comparison-run-row';
+import { COMPARISON_JOB, COMPARISON_JOB_OPTIONS } from '../comparison-runs.service';
+
+export const RECOMPUTE_JOB = 'comparison.recompute';
+
+type ComparisonQueue = Queue<JobPayloads['comparison.run'] | JobPayloads['comparison.recompute']>;
+
+async function enqueueRun(queue: ComparisonQueue, tenantId: string, runId: string): Promise<void> {
+  // The run id is the job id: adding a job that exists already is a no-op.
+  await queue.add(COMPARISON_JOB, { tenantId, runId }, { ...COMPARISON_JOB_OPTIONS, jobId: runId });
+}
+
+/**
+ * Completed, servable runs of the tenant that read a dataset version since superseded in its
+ * series, and that nobody has requested again (or recomputed) since the new version was
+ * published. A recomputation, even a failed one, takes a run off this list until the next
+ * version of its data arrives.
+ */
+const OUTDATED_RUNS = `
+  select r.* from comparison_runs r
+  where r.tenant_id = $1 and r.status = 'completed' and not r.stale
+    and exists (
+      select 1
+      from jsonb_to_recordset(r.dataset_versions) as v("tenantId" uuid, id uuid)
+      join datasets old on old.tenant_id = v."tenantId" and old.id = v.id and not old.is_current
+      join datasets cur on cur.tenant_id = old.tenant_id and cur.series = old.series
+                       and cur.is_current and cur.status = 'published'
+      where not exists (
+        select 1 from comparison_runs n
+        where n.tenant_id = r.tenant_id and n.method = r.method and n.parameters = r.parameters
+          and n.status <> 'cancelled' and n.created_at >= cur.published_at))
+  order by r.created_at, r.id`;
+
+/**
+ * The `comparison.recompute` job: for each outdated run (above) a new run with the same method
+ * and parameters over the current dataset versions, queued like a request. Idempotent: a run whose
+ * new result key is already queued, running or completed is not queued again, and the unique
+ * in-flight index keeps concurrent jobs from queueing one twice.
+ */
+@Injectable()
+export class ComparisonRecomputation {
+  private readonly methods = defaultComparisonMethods();
+  private readonly logger = new Logger(ComparisonRecomputation.name);
+
+  constructor(
+    private readonly tx: TenantTransactions,
+    @InjectQueue(QUEUES.comparisons) private readonly queue: ComparisonQueue,
+  ) {}
+
+  /** Returns the ids of the runs it queued. */
+  async recompute(tenantId: string): Promise<string[]> {
+    const queued = await this.tx.inTenant(tenantId, async (m) => {
+      const outdated = await m.query<ComparisonRunRow[]>(OUTDATED_RUNS, [tenantId]);
+      const created: string[] = [];
+      for (const run of outdated) {
+        const id = await this.recomputeRun(m, run);
+        if (id) created.push(id);
+      }
+      return created;
+    });
+    for (const id of queued) await enqueueRun(this.queue, tenantId, id);
+    return queued;
+  }
+
+  private async recomputeRun(m: EntityManager, run: ComparisonRunRow): Promise<string | null> {
+    if (!this.methods.has(run.method)) return null;
+    const method = this.methods.get(run.method);
+    const parameters = run.parameters;
+    const data = new ComparisonData(m, run.tenant_id);
+    const datasets = await data.currentDatasets(
+      await data.tenants(parameters.population),
+      [...contextMeasures(method, parameters), ...parameters.outcomeMeasures],
+      outcomePeriods(parameters.period),
+    );
+    const key = resultKey(method, parameters, datasets);
+    const [existing] = await m.query<{ id: string }[]>(
+      `select id from comparison_runs where tenant_id = $1 and result_key = $2
+         and status in ('queued', 'running', 'completed') and not stale limit 1`,
+      [run.tenant_id, key],
+    );
+    if (existing) return null;
+    const [inserted] = await m.query<{ id: string }[]>(
+      `insert into comparison_runs
+         (tenant_id, id, requested_by, method, method_version, parameters, dataset_versions,
+          status, message, result_key)
+       values ($1, $2, $3, $4, $5, $6, $7, 'queued', $8, $9)
+       on conflict (tenant_id, result_key) where status in ('queued', 'running') do nothing
+       returning id`,
+      [
+        run.tenant_id,
+        randomUUID(),
+        run.requested_by,
+        method.id,
+        method.version,
+        JSON.stringify(parameters),
+        JSON.stringify(datasets),
+        `Recomputing run ${run.id} on new dataset versions; waiting for a worker`,
+        key,
+      ],
+    );
+    if (inserted)
+      this.logger.log(`Run ${run.id} recomputed as ${inserted.id} (new dataset versions)`);
+    return inserted?.id ?? null;
+  }
+}
+
+/**
+ * What keeps comparison runs moving when something outside them fails or changes, run by every
+ * worker on a timer (`COMPARISON_UPKEEP_INTERVAL_SECONDS`), at start and whenever its Redis
+ * connection comes back:
+ * - a queued or running run whose job Redis no longer has (Redis restarted without persistence)
+ *   gets its job again, so queued work is not lost; the run's claim and locked write keep a
+ *   re-queued run from being computed into a second result set;
+ * - a tenant with runs built on superseded dataset versions gets a `comparison.recompute` job
+ *   (unless `COMPARISON_RECOMPUTE_ON_NEW_DATA` is false), deduplicated per tenant while queued.
+ * Timers and not a repeatable BullMQ job: a Redis that lost its data lost the schedule too.
+ * Several workers doing this at once is harmless: every step is idempotent.
+ */
+@Injectable()
+export class ComparisonUpkeep implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(ComparisonUpkeep.name);
+  private timer: NodeJS.Timeout | null = null;
+  private sweeping: Promise<void> | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly tx: TenantTransactions,
+    @InjectQueue(QUEUES.comparisons) private readonly queue: ComparisonQueue,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    // The backend reports its connection's lifecycle: sweep as soon as a lost Redis is back.
+    let lost = false;
+    this.queue.backend.on('close', () => (lost = true));
+    this.queue.backend.on('ready', () => {
+      if (!lost) return;
+      lost = false;
+      void this.sweepSoon();
+    });
+    this.timer = setInterval(
+      () => void this.sweepSoon(),
+      this.config.COMPARISON_UPKEEP_INTERVAL_SECONDS * 1000,
+    );
+    this.timer.unref();
+    void this.sweepSoon();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.sweeping;
+  }
+
+  /** One sweep at a time per process; errors are logged (the next tick tries again). */
+  sweepSoon(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    this.sweeping ??= this.sweep()
+      .then(() => undefined)
+      .catch((e: unknown) => this.logger.warn(`Comparison upkeep failed: ${String(e)}`))
+      .finally(() => (this.sweeping = null));
+    return this.sweeping;
+  }
+
+  /** Every tenant: re-queue lost jobs, then ask for recomputation where data moved on. */
+  async sweep(): Promise<{ requeued: string[]; recomputeRequested: string[] }> {
+    const tenants = await this.tx.runOutsideTenant((m) =>
+      m.query<{ id: string }[]>(`select id from tenants where kind = 'authority' order by id`),
+    );
+    const requeued: string[] = [];
+    const recomputeRequested: string[] = [];
+    for (const { id: tenantId } of tenants) {
+      const { unfinished, outdated } = await this.tx.inTenant(tenantId, async (m) => ({
+        unfinished: await m.query<{ id: string }[]>(
+          `select id from comparison_runs where tenant_id = $1 and status in ('queued', 'running')`,
+          [tenantId],
+        ),
+        outdated: this.config.COMPARISON_RECOMPUTE_ON_NEW_DATA
+          ? await m.query<{ id: string }[]>(`select id from (${OUTDATED_RUNS}) o limit 1`, [
+              tenantId,
+            ])
+          : [],
+      }));
+      for (const { id } of unfinished) {
+        if (await this.queue.getJob(id)) continue;
+        await enqueueRun(this.queue, tenantId, id);
+        requeued.push(id);
+      }
+      if (outdated.length > 0) {
+        await this.queue.add(
+          RECOMPUTE_JOB,
+          { tenantId },
+          { ...COMPARISON_JOB_OPTIONS, deduplication: { id: `${RECOMPUTE_JOB}:${tenantId}` } },
+        );
+        recomputeRequested.push(tenantId);
+      }
+    }
+    if (requeued.length > 0) {
+      this.logger.warn(`Re-queued ${requeued.length} comparison run(s) whose job was lost`);
+    }
+    return { requeued, recomputeRequested };
+  }
+}
