@@ -5,6 +5,7 @@ import { DatabaseModule } from '@schoolbench/database';
 import { DatasetImports, DatasetsService } from '@schoolbench/datasets';
 import { IdentityModule } from '@schoolbench/identity';
 import { SchoolsModule } from '@schoolbench/schools';
+import { AccessLogModule } from '@schoolbench/sharing';
 import { TenancyModule } from '@schoolbench/tenancy';
 import { TenantsModule } from '@schoolbench/tenants';
 
@@ -17,6 +18,7 @@ import { TenantsModule } from '@schoolbench/tenants';
     IdentityModule,
     TenantsModule,
     SchoolsModule,
+    AccessLogModule,
   ],
   // The import service without its HTTP controller and resolvers.
   providers: [DatasetImports, DatasetsService],
