@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   buildClientSchema,
   getIntrospectionQuery,
@@ -14,6 +15,7 @@ import {
   isNonNullType,
   isObjectType,
 } from 'graphql';
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 
 import type { Role } from '@schoolbench/tenancy';
@@ -29,6 +31,15 @@ import { startApiUnderTest, type ApiUnderTest } from './support/api-under-test';
  * fails the build. A new field is covered without anyone writing a test for it.
  */
 
+/**
+ * The walk runs once with no protocol between A and B, and once for each disclosure level of an
+ * active protocol B owns with A as a party. Under a named protocol B's schools in scope may be
+ * named to A; under a pseudonymised or aggregate one nothing of B's may identify a school; and
+ * whatever the level, nothing else of B's (users, keys, datasets, profiles) ever reaches A.
+ */
+const SHARING = ['none', 'named', 'pseudonymised', 'aggregate'] as const;
+type Sharing = (typeof SHARING)[number];
+
 /** Credential exchanges: their inputs are secrets, not identifiers of another tenant's data. */
 const CREDENTIAL_EXCHANGES = new Set(['login', 'refreshToken', 'acceptInvitation']);
 
@@ -38,244 +49,335 @@ interface Identity {
   credentials: Credentials;
 }
 
-describe('tenant isolation across the whole GraphQL schema', () => {
-  let api: ApiUnderTest;
-  let schema: GraphQLSchema;
-  let operations: RootOperation[];
-  let identities: Identity[];
-  let bIds: { users: string[]; apiKey: string; urns: number[]; dataset: string; profile: string };
-  let bMarkers: string[];
-  let bRowsBefore: Record<string, unknown[]>;
-  let emailCounter = 0;
-
-  async function bRows(): Promise<Record<string, unknown[]>> {
-    const tables = await api.db.query<{ table_name: string }>(
-      "select table_name from information_schema.columns where column_name = 'tenant_id' and table_schema = 'public' order by 1",
-    );
-    const rows: Record<string, unknown[]> = {};
-    for (const { table_name } of tables) {
-      rows[table_name] = await api.db.query(
-        `select * from ${table_name} where tenant_id = $1 order by 1, 2`,
-        [api.b.id],
-      );
-    }
-    return rows;
-  }
-
-  beforeAll(async () => {
-    api = await startApiUnderTest({ LOGIN_ATTEMPTS_PER_MINUTE: '1000' });
-    // Give B an API key, so key ids and prefixes are among the things A must never see.
-    const bAnalyst = api.b.users.analyst!;
-    const bToken = await signIn(api.app, bAnalyst.email, bAnalyst.password);
-    const key = await graphql(
-      api.app,
-      'mutation { createApiKey(name: "b-key") { apiKey { id prefix } } }',
-      {},
-      { token: bToken },
-    );
-    bIds = {
-      users: Object.values(api.b.users).map((u) => u!.id),
-      apiKey: key.data!.createApiKey.apiKey.id,
-      urns: api.b.schools.map((s) => s.urn),
-      dataset: api.bData.id,
-      profile: api.bData.profileId,
+describe.each(SHARING)(
+  'tenant isolation across the whole GraphQL schema (sharing: %s)',
+  (sharing: Sharing) => {
+    let api: ApiUnderTest;
+    let schema: GraphQLSchema;
+    let operations: RootOperation[];
+    let identities: Identity[];
+    let bIds: {
+      users: string[];
+      apiKey: string;
+      urns: number[];
+      dataset: string;
+      profile: string;
+      protocol: string | null;
+      club: string | null;
     };
-    bMarkers = [
-      ...api.b.schools.map((s) => s.name),
-      ...Object.values(api.b.users).map((u) => u!.email),
-      ...bIds.users,
-      bIds.apiKey,
-      key.data!.createApiKey.apiKey.prefix,
-      api.bData.id,
-      api.bData.fileName,
-      api.bData.profileId,
-      api.bData.profileName,
-    ];
+    let bMarkers: string[];
+    /** B's schools A may see named: only under a named protocol. */
+    let namedToA: { urn: number; name: string }[];
+    let bRowsBefore: Record<string, unknown[]>;
+    let emailCounter = 0;
 
-    identities = [{ label: 'anonymous', role: null, credentials: {} }];
-    for (const [role, user] of Object.entries({
-      ...api.a.users,
-      operator: api.platform.users.operator,
-    })) {
-      identities.push({
-        label: `A ${role}`,
-        role: role as Role,
-        credentials: { token: await signIn(api.app, user!.email, user!.password) },
-      });
+    async function bRows(): Promise<Record<string, unknown[]>> {
+      const tables = await api.db.query<{ table_name: string }>(
+        "select table_name from information_schema.columns where column_name = 'tenant_id' and table_schema = 'public' order by 1",
+      );
+      const rows: Record<string, unknown[]> = {};
+      for (const { table_name } of tables) {
+        // A's reads of B's shared data are logged in B's access log: that is the point of it.
+        if (table_name === 'access_log') continue;
+        rows[table_name] = await api.db.query(
+          `select * from ${table_name} where tenant_id = $1 order by 1, 2`,
+          [api.b.id],
+        );
+      }
+      return rows;
     }
 
-    const introspection = await graphql<IntrospectionQuery>(
-      api.app,
-      getIntrospectionQuery(),
-      {},
-      identities[1].credentials,
-    );
-    schema = buildClientSchema(introspection.data!);
-    operations = rootOperations(api.app);
-    bRowsBefore = await bRows();
-  });
+    beforeAll(async () => {
+      api = await startApiUnderTest({ LOGIN_ATTEMPTS_PER_MINUTE: '1000' });
+      // Give B an API key, so key ids and prefixes are among the things A must never see.
+      const bAnalyst = api.b.users.analyst!;
+      const bToken = await signIn(api.app, bAnalyst.email, bAnalyst.password);
+      const key = await graphql(
+        api.app,
+        'mutation { createApiKey(name: "b-key") { apiKey { id prefix } } }',
+        {},
+        { token: bToken },
+      );
+      const shared = sharing === 'none' ? null : await shareWithA(sharing);
+      bIds = {
+        users: Object.values(api.b.users).map((u) => u!.id),
+        apiKey: key.data!.createApiKey.apiKey.id,
+        urns: api.b.schools.map((s) => s.urn),
+        dataset: api.bData.id,
+        profile: api.bData.profileId,
+        protocol: shared?.protocol ?? null,
+        club: shared?.club ?? null,
+      };
+      namedToA = sharing === 'named' ? api.b.schools : [];
+      bMarkers = [
+        ...api.b.schools.filter((s) => !namedToA.includes(s)).map((s) => s.name),
+        ...Object.values(api.b.users).map((u) => u!.email),
+        ...bIds.users,
+        bIds.apiKey,
+        key.data!.createApiKey.apiKey.prefix,
+        // A named partner row carries its dataset version as provenance; nothing else of it.
+        ...(sharing === 'named' ? [] : [api.bData.id]),
+        api.bData.fileName,
+        api.bData.profileId,
+        api.bData.profileName,
+      ];
 
-  afterAll(() => api.close());
+      identities = [{ label: 'anonymous', role: null, credentials: {} }];
+      for (const [role, user] of Object.entries({
+        ...api.a.users,
+        operator: api.platform.users.operator,
+      })) {
+        identities.push({
+          label: `A ${role}`,
+          role: role as Role,
+          credentials: { token: await signIn(api.app, user!.email, user!.password) },
+        });
+      }
 
-  function idCandidates(): string[] {
-    return [...bIds.users, bIds.apiKey, api.b.id, bIds.dataset, bIds.profile];
-  }
+      const introspection = await graphql<IntrospectionQuery>(
+        api.app,
+        getIntrospectionQuery(),
+        {},
+        identities[1].credentials,
+      );
+      schema = buildClientSchema(introspection.data!);
+      operations = rootOperations(api.app);
+      bRowsBefore = await bRows();
+    });
 
-  function scalarValue(name: string, typeName: string, variant: number): unknown {
-    const n = name.toLowerCase();
-    if (typeName === 'ID') return idCandidates()[variant % idCandidates().length];
-    if (typeName === 'Int') return n.includes('urn') ? bIds.urns[variant % bIds.urns.length] : 5;
-    if (typeName === 'Float') return 1.5;
-    if (typeName === 'Boolean') return true;
-    if (n.includes('email')) return `isolation-${++emailCounter}@example.test`;
-    if (n.includes('password')) return 'a sufficiently long password';
-    if (n === 'lacode') return api.b.laCode;
-    if (n.includes('token')) return 'not-a-real-token';
-    if (n.endsWith('on') || n.includes('date')) return '2020-09-01';
-    if (typeName === 'DateTime') return '2020-09-01T00:00:00Z';
-    return 'Isolation probe';
-  }
+    afterAll(() => api.close());
 
-  function inputValue(name: string, type: GraphQLInputType, variant: number): unknown {
-    if (isNonNullType(type)) return inputValue(name, type.ofType, variant);
-    if (isListType(type)) return [inputValue(name, type.ofType, variant)];
-    if (isEnumType(type)) {
-      const values = type.getValues().map((v) => v.value as string);
-      return values.includes('analyst') ? 'analyst' : values[0];
-    }
-    if (isInputObjectType(type)) {
-      const out: Record<string, unknown> = {};
-      for (const field of Object.values(type.getFields())) {
-        if (
-          isNonNullType(field.type) ||
-          /urn|lacode/i.test(field.name) ||
-          getNamedType(field.type).name === 'ID'
-        ) {
-          out[field.name] = inputValue(field.name, field.type, variant);
+    /**
+     * An active protocol owned by B with A as a party, sharing B's KS2 results at `level`, signed
+     * by both LA admins through the database's own signing function; and a club B coordinates with
+     * a school of each.
+     */
+    async function shareWithA(
+      level: Exclude<Sharing, 'none'>,
+    ): Promise<{ protocol: string; club: string }> {
+      const protocol = randomUUID();
+      const club = randomUUID();
+      const parties = [api.b.id, api.a.id];
+      await api.db.query(
+        `insert into protocols (tenant_id, id, status, parties) values ($1, $2, 'proposed', $3)`,
+        [api.b.id, protocol, parties],
+      );
+      await api.db.query(
+        `insert into protocol_versions (tenant_id, protocol_id, version, title, purpose, parties, measures,
+         period_from, period_to, disclosure, valid_from, valid_to)
+       values ($1, $2, 1, 'Isolation protocol', 'Isolation suite', $3, '{ks2_rwm_expected_pct}',
+         201819, 201819, $4, current_date, current_date + 365)`,
+        [api.b.id, protocol, parties, level],
+      );
+      for (const tenant of [api.b, api.a]) {
+        const client = new Client({ connectionString: api.db.appUrl });
+        await client.connect();
+        try {
+          await client.query('begin');
+          await client.query(
+            "select set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true)",
+            [tenant.id, tenant.users.la_admin!.id],
+          );
+          await client.query('select protocol_sign($1, $2, 1)', [api.b.id, protocol]);
+          await client.query('commit');
+        } finally {
+          await client.end();
         }
       }
-      return out;
+      await api.db.query(
+        `insert into clubs (tenant_id, id, name, protocol_owner_id, protocol_id, parties)
+       values ($1, $2, 'Isolation club', $1, $3, $4)`,
+        [api.b.id, club, protocol, parties],
+      );
+      await api.db.query(
+        `insert into club_members (tenant_id, club_id, member_tenant_id, urn, parties)
+       values ($1, $2, $1, $3, $5), ($1, $2, $4, $6, $5)`,
+        [api.b.id, club, api.b.schools[0]!.urn, api.a.id, parties, api.a.schools[0]!.urn],
+      );
+      const [active] = await api.db.query<{ status: string }>(
+        'select status from protocols where id = $1',
+        [protocol],
+      );
+      expect(active!.status).toBe('active');
+      return { protocol, club };
     }
-    return scalarValue(name, getNamedType(type).name, variant);
-  }
 
-  function selection(type: GraphQLOutputType, depth: number): string {
-    const named = getNamedType(type);
-    if (isLeafType(named) || !isObjectType(named)) return '';
-    const parts: string[] = [];
-    for (const field of Object.values(named.getFields())) {
-      if (field.args.some((a) => isNonNullType(a.type))) continue;
-      const sub = getNamedType(field.type);
-      if (isLeafType(sub)) parts.push(field.name);
-      else if (depth > 0) {
-        const inner = selection(field.type, depth - 1);
-        if (inner) parts.push(`${field.name} { ${inner} }`);
+    function idCandidates(): string[] {
+      return [
+        ...bIds.users,
+        bIds.apiKey,
+        api.b.id,
+        bIds.dataset,
+        bIds.profile,
+        ...(bIds.protocol ? [bIds.protocol] : []),
+        ...(bIds.club ? [bIds.club] : []),
+      ];
+    }
+
+    function scalarValue(name: string, typeName: string, variant: number): unknown {
+      const n = name.toLowerCase();
+      if (typeName === 'ID') return idCandidates()[variant % idCandidates().length];
+      if (typeName === 'Int') return n.includes('urn') ? bIds.urns[variant % bIds.urns.length] : 5;
+      if (typeName === 'Float') return 1.5;
+      if (typeName === 'Boolean') return true;
+      if (n.includes('email')) return `isolation-${++emailCounter}@example.test`;
+      if (n.includes('password')) return 'a sufficiently long password';
+      if (n === 'lacode') return api.b.laCode;
+      if (n.includes('token')) return 'not-a-real-token';
+      if (n.endsWith('on') || n.includes('date')) return '2020-09-01';
+      if (typeName === 'DateTime') return '2020-09-01T00:00:00Z';
+      return 'Isolation probe';
+    }
+
+    function inputValue(name: string, type: GraphQLInputType, variant: number): unknown {
+      if (isNonNullType(type)) return inputValue(name, type.ofType, variant);
+      if (isListType(type)) return [inputValue(name, type.ofType, variant)];
+      if (isEnumType(type)) {
+        const values = type.getValues().map((v) => v.value as string);
+        return values.includes('analyst') ? 'analyst' : values[0];
       }
+      if (isInputObjectType(type)) {
+        const out: Record<string, unknown> = {};
+        for (const field of Object.values(type.getFields())) {
+          if (
+            isNonNullType(field.type) ||
+            /urn|lacode/i.test(field.name) ||
+            getNamedType(field.type).name === 'ID'
+          ) {
+            out[field.name] = inputValue(field.name, field.type, variant);
+          }
+        }
+        return out;
+      }
+      return scalarValue(name, getNamedType(type).name, variant);
     }
-    return parts.join(' ');
-  }
 
-  function document(kind: 'query' | 'mutation', field: GraphQLField<unknown, unknown>) {
-    const args = field.args;
-    const variables = args.length
-      ? `(${args.map((a) => `$${a.name}: ${a.type.toString()}`).join(', ')})`
-      : '';
-    const passed = args.length ? `(${args.map((a) => `${a.name}: $${a.name}`).join(', ')})` : '';
-    const sel = selection(field.type, 3);
-    return `${kind}${variables} { ${field.name}${passed}${sel ? ` { ${sel} }` : ''} }`;
-  }
+    function selection(type: GraphQLOutputType, depth: number): string {
+      const named = getNamedType(type);
+      if (isLeafType(named) || !isObjectType(named)) return '';
+      const parts: string[] = [];
+      for (const field of Object.values(named.getFields())) {
+        if (field.args.some((a) => isNonNullType(a.type))) continue;
+        const sub = getNamedType(field.type);
+        if (isLeafType(sub)) parts.push(field.name);
+        else if (depth > 0) {
+          const inner = selection(field.type, depth - 1);
+          if (inner) parts.push(`${field.name} { ${inner} }`);
+        }
+      }
+      return parts.join(' ');
+    }
 
-  it('connects as a role that owns nothing and cannot bypass row-level security', async () => {
-    const [role] = await api.app
-      .get(DataSource)
-      .query<{ rolname: string; rolsuper: boolean; rolbypassrls: boolean; owns: boolean }[]>(
-        `select r.rolname, r.rolsuper, r.rolbypassrls,
+    function document(kind: 'query' | 'mutation', field: GraphQLField<unknown, unknown>) {
+      const args = field.args;
+      const variables = args.length
+        ? `(${args.map((a) => `$${a.name}: ${a.type.toString()}`).join(', ')})`
+        : '';
+      const passed = args.length ? `(${args.map((a) => `${a.name}: $${a.name}`).join(', ')})` : '';
+      const sel = selection(field.type, 3);
+      return `${kind}${variables} { ${field.name}${passed}${sel ? ` { ${sel} }` : ''} }`;
+    }
+
+    it('connects as a role that owns nothing and cannot bypass row-level security', async () => {
+      const [role] = await api.app
+        .get(DataSource)
+        .query<{ rolname: string; rolsuper: boolean; rolbypassrls: boolean; owns: boolean }[]>(
+          `select r.rolname, r.rolsuper, r.rolbypassrls,
               exists (select 1 from pg_class c where c.relowner = r.oid and c.relnamespace = 'public'::regnamespace) as owns
        from pg_roles r where r.rolname = current_user`,
-      );
-    expect(role).toEqual({
-      rolname: 'schoolbench_app',
-      rolsuper: false,
-      rolbypassrls: false,
-      owns: false,
+        );
+      expect(role).toEqual({
+        rolname: 'schoolbench_app',
+        rolsuper: false,
+        rolbypassrls: false,
+        owns: false,
+      });
     });
-  });
 
-  it('declares an access rule on every root field of the schema', () => {
-    const declared = new Map(operations.map((o) => [`${o.type}.${o.field}`, o.rule]));
-    const fields = [
-      ...Object.keys(schema.getQueryType()!.getFields()).map((f) => `Query.${f}`),
-      ...Object.keys(schema.getMutationType()?.getFields() ?? {}).map((f) => `Mutation.${f}`),
-    ];
-    expect(fields.length).toBeGreaterThanOrEqual(15);
-    expect(fields.filter((f) => !declared.get(f))).toEqual([]);
-  });
+    it('declares an access rule on every root field of the schema', () => {
+      const declared = new Map(operations.map((o) => [`${o.type}.${o.field}`, o.rule]));
+      const fields = [
+        ...Object.keys(schema.getQueryType()!.getFields()).map((f) => `Query.${f}`),
+        ...Object.keys(schema.getMutationType()?.getFields() ?? {}).map((f) => `Mutation.${f}`),
+      ];
+      expect(fields.length).toBeGreaterThanOrEqual(15);
+      expect(fields.filter((f) => !declared.get(f))).toEqual([]);
+    });
 
-  it('serves tenant A none of tenant B’s data and refuses every role the rule does not name', async () => {
-    const failures: string[] = [];
-    let calls = 0;
-    const rules = new Map(operations.map((o) => [`${o.type}.${o.field}`, o.rule!]));
-    for (const kind of ['query', 'mutation'] as const) {
-      const root = kind === 'query' ? schema.getQueryType()! : schema.getMutationType()!;
-      for (const field of Object.values(root.getFields())) {
-        const rule = rules.get(`${kind === 'query' ? 'Query' : 'Mutation'}.${field.name}`)!;
-        const idArgs = field.args.some((a) => getNamedType(a.type).name === 'ID')
-          ? bIds.users.length + 2
-          : 1;
-        const urnArgs = JSON.stringify(field.args.map((a) => a.name)).match(/urn|input/i)
-          ? bIds.urns.length
-          : 1;
-        const variants = Math.max(idArgs, urnArgs);
-        for (const identity of identities) {
-          for (let variant = 0; variant < variants; variant++) {
-            const variables = Object.fromEntries(
-              field.args.map((a) => [a.name, inputValue(a.name, a.type, variant)]),
-            );
-            const res = await graphql(
-              api.app,
-              document(kind, field),
-              variables,
-              identity.credentials,
-            );
-            calls++;
-            const where = `${identity.label} ${field.name}(${JSON.stringify(variables)})`;
-            const allowed =
-              rule.public || (identity.role !== null && rule.roles.includes(identity.role));
-            if (!allowed) {
-              const expected = identity.role === null ? 'UNAUTHENTICATED' : 'FORBIDDEN';
-              if (errorCode(res) !== expected || (res.data && res.data[field.name] != null)) {
-                failures.push(
-                  `${where}: expected ${expected}, got ${JSON.stringify(res).slice(0, 300)}`,
-                );
+    it('serves tenant A none of tenant B’s data and refuses every role the rule does not name', async () => {
+      const failures: string[] = [];
+      let calls = 0;
+      const rules = new Map(operations.map((o) => [`${o.type}.${o.field}`, o.rule!]));
+      for (const kind of ['query', 'mutation'] as const) {
+        const root = kind === 'query' ? schema.getQueryType()! : schema.getMutationType()!;
+        for (const field of Object.values(root.getFields())) {
+          const rule = rules.get(`${kind === 'query' ? 'Query' : 'Mutation'}.${field.name}`)!;
+          const idArgs = field.args.some((a) => getNamedType(a.type).name === 'ID')
+            ? bIds.users.length + 2
+            : 1;
+          const urnArgs = JSON.stringify(field.args.map((a) => a.name)).match(/urn|input/i)
+            ? bIds.urns.length
+            : 1;
+          const variants = Math.max(idArgs, urnArgs);
+          for (const identity of identities) {
+            for (let variant = 0; variant < variants; variant++) {
+              const variables = Object.fromEntries(
+                field.args.map((a) => [a.name, inputValue(a.name, a.type, variant)]),
+              );
+              const res = await graphql(
+                api.app,
+                document(kind, field),
+                variables,
+                identity.credentials,
+              );
+              calls++;
+              const where = `${identity.label} ${field.name}(${JSON.stringify(variables)})`;
+              const allowed =
+                rule.public || (identity.role !== null && rule.roles.includes(identity.role));
+              if (!allowed) {
+                const expected = identity.role === null ? 'UNAUTHENTICATED' : 'FORBIDDEN';
+                if (errorCode(res) !== expected || (res.data && res.data[field.name] != null)) {
+                  failures.push(
+                    `${where}: expected ${expected}, got ${JSON.stringify(res).slice(0, 300)}`,
+                  );
+                }
               }
-            }
-            const data = JSON.stringify(res.data ?? null);
-            const errors = JSON.stringify(res.errors ?? []);
-            for (const marker of bMarkers) {
-              if (data.includes(marker))
-                failures.push(`${where}: response data carries B's ${marker}`);
-              if (
-                !CREDENTIAL_EXCHANGES.has(field.name) &&
-                errors.includes(marker) &&
-                !JSON.stringify(variables).includes(marker)
-              ) {
-                failures.push(`${where}: error reveals B's ${marker}`);
+              const data = JSON.stringify(res.data ?? null);
+              const errors = JSON.stringify(res.errors ?? []);
+              for (const marker of bMarkers) {
+                if (data.includes(marker))
+                  failures.push(`${where}: response data carries B's ${marker}`);
+                if (
+                  !CREDENTIAL_EXCHANGES.has(field.name) &&
+                  errors.includes(marker) &&
+                  !JSON.stringify(variables).includes(marker)
+                ) {
+                  failures.push(`${where}: error reveals B's ${marker}`);
+                }
               }
+              for (const urn of bIds.urns.filter((u) => !namedToA.some((s) => s.urn === u))) {
+                if (new RegExp(`"urn":${urn}\\b`).test(data))
+                  failures.push(`${where}: response data carries B's school ${urn}`);
+              }
+              if (res.status >= 500) failures.push(`${where}: HTTP ${res.status}`);
             }
-            for (const urn of bIds.urns) {
-              if (new RegExp(`"urn":${urn}\\b`).test(data))
-                failures.push(`${where}: response data carries B's school ${urn}`);
-            }
-            if (res.status >= 500) failures.push(`${where}: HTTP ${res.status}`);
           }
         }
       }
-    }
-    expect(failures).toEqual([]);
-    expect(calls).toBeGreaterThan(identities.length * 15);
-  });
+      expect(failures).toEqual([]);
+      expect(calls).toBeGreaterThan(identities.length * 15);
+    });
 
-  it('left every row of tenant B exactly as it was', async () => {
-    expect(await bRows()).toEqual(bRowsBefore);
-  });
-});
+    it('left every row of tenant B exactly as it was', async () => {
+      expect(await bRows()).toEqual(bRowsBefore);
+      // Only A's reads (of what B shares with it) were added to B's access log.
+      const readers = await api.db.query<{ reader_tenant_id: string }>(
+        'select distinct reader_tenant_id from access_log where tenant_id = $1',
+        [api.b.id],
+      );
+      expect(readers.map((r) => r.reader_tenant_id)).toEqual(
+        sharing === 'none' ? [] : readers.length ? [api.a.id] : [],
+      );
+    });
+  },
+);

@@ -375,6 +375,10 @@ export class ProtocolsService {
   }
 
   private async model(m: EntityManager, row: ProtocolRow): Promise<ProtocolModel> {
+    // Parties see that another authority acted, never which of its users did.
+    const me = this.context.principal().tenantId;
+    const ownUser = (tenantId: string | null, userId: string | null) =>
+      tenantId === me ? userId : null;
     // One connection per transaction: queries run one after another.
     const versions = await m.query<VersionRow[]>(
       `select ${VERSION_COLUMNS} from protocol_versions where tenant_id = $1 and protocol_id = $2 order by version`,
@@ -432,7 +436,7 @@ export class ProtocolsService {
         .map((s) => ({
           version: s.version,
           tenantId: s.signer_tenant_id,
-          userId: s.signer_user_id,
+          userId: ownUser(s.signer_tenant_id, s.signer_user_id),
           signedAt: s.signed_at,
         })),
     }));
@@ -460,7 +464,7 @@ export class ProtocolsService {
         event: e.event,
         version: e.version,
         actorTenantId: e.actor_tenant_id,
-        actorUserId: e.actor_user_id,
+        actorUserId: ownUser(e.actor_tenant_id, e.actor_user_id),
         reason: e.detail.reason ?? null,
         at: e.at,
       })),

@@ -56,8 +56,12 @@ export class ProtocolSignatureModel {
   @Field(() => ID)
   tenantId!: string;
 
-  @Field(() => ID)
-  userId!: string;
+  @Field(() => ID, {
+    nullable: true,
+    description:
+      'Who signed, for your own authority’s signatures; other authorities’ users are not shown.',
+  })
+  userId!: string | null;
 
   @Field(() => GraphQLISODateTime)
   signedAt!: Date;
@@ -128,7 +132,10 @@ export class ProtocolEventModel {
   @Field(() => ID, { nullable: true })
   actorTenantId!: string | null;
 
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, {
+    nullable: true,
+    description: 'The user, when of your own authority; other authorities’ users are not shown.',
+  })
   actorUserId!: string | null;
 
   @Field(() => String, { nullable: true })
