@@ -192,13 +192,13 @@ describe.each(SHARING)(
       await api.db.query(
         `insert into club_members (tenant_id, club_id, member_tenant_id, urn, parties)
        values ($1, $2, $1, $3, $5), ($1, $2, $4, $6, $5)`,
-        [api.b.id, club, api.b.schools[0]!.urn, api.a.id, parties, api.a.schools[0]!.urn],
+        [api.b.id, club, api.b.schools[0].urn, api.a.id, parties, api.a.schools[0].urn],
       );
       const [active] = await api.db.query<{ status: string }>(
         'select status from protocols where id = $1',
         [protocol],
       );
-      expect(active!.status).toBe('active');
+      expect(active.status).toBe('active');
       return { protocol, club };
     }
 
