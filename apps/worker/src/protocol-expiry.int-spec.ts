@@ -151,7 +151,7 @@ describe('worker: protocol expiry job', () => {
       'select stale from comparison_runs where id = $1',
       [run],
     );
-    expect(stale!.stale).toBe(true);
+    expect(stale.stale).toBe(true);
 
     // An expired protocol cannot be brought back by signing.
     await expect(asTenant(b, 'select protocol_sign($1, $2, 1)', [a.id, protocol])).rejects.toThrow(
