@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { ComparisonJobsModule } from '@schoolbench/comparisons';
 import { AppConfigModule } from '@schoolbench/config';
 import { DatabaseModule } from '@schoolbench/database';
+import { DatasetImportJobsModule } from '@schoolbench/datasets';
 import { IdentityJobsModule } from '@schoolbench/identity';
 import { LoggingModule } from '@schoolbench/observability';
 import { QueueModule } from '@schoolbench/queue';
@@ -21,6 +22,7 @@ import { HousekeepingSchedule } from './housekeeping-schedule';
     QueueModule,
     IdentityJobsModule,
     ComparisonJobsModule,
+    DatasetImportJobsModule,
     SharingJobsModule,
   ],
   providers: [HousekeepingSchedule],

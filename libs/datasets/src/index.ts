@@ -3,8 +3,19 @@ export {
   DatasetImports,
   type DatasetImportOutcome,
   type DatasetImportRequest,
+  type DatasetStatus,
+  type StoredImportAttempt,
+  type StoredImportPhase,
   type StoredReport,
 } from './lib/dataset-imports.service';
+export { DatasetImportJobsModule } from './lib/dataset-import-jobs.module';
+export {
+  DATASET_IMPORT_JOB,
+  DATASET_IMPORT_JOB_OPTIONS,
+  DatasetUploads,
+  type DatasetUpload,
+} from './lib/dataset-uploads.service';
+export { DatasetImportProcessor } from './lib/jobs/import-dataset.job';
 export { DatasetsModule } from './lib/datasets.module';
 export { DatasetsService } from './lib/datasets.service';
 export { DatasetModel, ObservationModel } from './lib/models/dataset.model';

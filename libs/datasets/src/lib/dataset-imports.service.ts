@@ -11,13 +11,20 @@ import {
   type Problem,
   type SchoolRecord,
 } from '@schoolbench/data-format-core';
-import { badInput, notFound } from '@schoolbench/graphql';
+import { badInput, DomainError, notFound } from '@schoolbench/graphql';
 import { LaRegister } from '@schoolbench/la-register';
+import type { JobPayloads } from '@schoolbench/queue';
 import type { RegisterEntry } from '@schoolbench/schools';
 import { TenantTransactions } from '@schoolbench/tenancy';
 
 import { sha256Of, type DatasetSource } from './dataset-source';
 import { ObservationWriter } from './observation-writer';
+import {
+  deleteUploadChunks,
+  storedUploadSize,
+  storedUploadSource,
+  type UploadPart,
+} from './upload-chunks';
 
 /** Problems kept in a stored report; counts by rule stay exact beyond it. */
 const REPORT_PROBLEMS = 1000;
@@ -35,14 +42,37 @@ export interface StoredReport {
   problems: Problem[];
 }
 
+export type DatasetStatus = 'queued' | 'importing' | 'published' | 'failed';
+
 export interface DatasetImportOutcome {
   datasetId: string;
-  status: 'published' | 'failed';
-  /** True when the same file was imported before: nothing was written this time. */
+  status: DatasetStatus;
+  /**
+   * True when the same file was imported (or queued) before: nothing was written this time, and
+   * `status` is that dataset's.
+   */
   unchanged: boolean;
 }
 
+/** Points in a stored import where tests may stop or fail it; `publishing` is inside its transaction. */
+export type StoredImportPhase = 'progress' | 'publishing';
+
+export interface StoredImportAttempt {
+  /** Mirrors progress (0–100) somewhere else too, e.g. the BullMQ job. */
+  reportProgress?(progress: number): Promise<void>;
+}
+
 class RejectedImport extends Error {}
+
+const NO_COUNTS: ObservationWriter['counts'] = { schools: 0, observations: 0, areaObservations: 0 };
+
+/** The stored upload's dataset is no longer waiting for an import (done by an earlier attempt). */
+class NothingToImport extends Error {}
+
+interface ParsedImport {
+  summary: ImportReport | null;
+  counts: ObservationWriter['counts'];
+}
 
 const laRegister = LaRegister.builtIn();
 
@@ -98,6 +128,25 @@ function problemFromDatabase(file: string, error: unknown): Problem | null {
   return null;
 }
 
+/** TypeORM answers an UPDATE … RETURNING with `[rows, affected]`. */
+async function updateReturning<T>(m: EntityManager, sql: string, params: unknown[]): Promise<T[]> {
+  const [rows] = await m.query<[T[], number]>(sql, params);
+  return rows;
+}
+
+function mappingProfileProblem(file: string, message: string): Problem {
+  return {
+    file,
+    line: null,
+    column: null,
+    value: null,
+    rule: 'mapping_profile',
+    severity: 'error',
+    message,
+    fix: 'Choose an existing, valid mapping profile and upload the file again.',
+  };
+}
+
 /**
  * Imports one file as a dataset version, all or nothing: every row is written inside one tenant
  * transaction that commits only when the validation report has no errors. A failed import keeps
@@ -105,6 +154,13 @@ function problemFromDatabase(file: string, error: unknown): Problem | null {
  */
 @Injectable()
 export class DatasetImports {
+  /**
+   * Called as a stored import reports progress and inside its transaction just before it
+   * publishes. Does nothing in service; fault tests replace it to stall or fail an import there.
+   */
+  checkpoint: (phase: StoredImportPhase, datasetId: string) => Promise<void> | void = () =>
+    undefined;
+
   constructor(
     private readonly tx: TenantTransactions,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -117,29 +173,17 @@ export class DatasetImports {
   ): Promise<DatasetImportOutcome> {
     // The same bytes read the same way are the same dataset: a second upload changes nothing.
     const contentHash = await this.identityHash(req);
-    const [existing] = await this.tx.inTenant(tenantId, (m) =>
-      m.query<{ id: string; status: 'published' | 'failed' }[]>(
-        'select id, status from datasets where tenant_id = $1 and content_hash = $2',
-        [tenantId, contentHash],
-      ),
-    );
-    if (existing?.status === 'published') {
+    const existing = await this.existingWithHash(tenantId, contentHash);
+    if (existing && existing.status !== 'failed') {
       return { datasetId: existing.id, status: existing.status, unchanged: true };
     }
     // A failed import holds only its report: validate again (rules or the LA register may have
     // changed), replacing that report.
     const retryOf = existing?.id;
-    const [tenant] = await this.tx.inTenant(tenantId, (m) =>
-      m.query<{ la_code: string | null; kind: string }[]>(
-        'select la_code, kind from tenants where id = $1',
-        [tenantId],
-      ),
-    );
     const profile = req.profileId ? await this.profile(tenantId, req.profileId) : undefined;
     const datasetId = randomUUID();
     const problems: Problem[] = [];
-    let summary: ImportReport | null = null;
-    let counts = { schools: 0, observations: 0, areaObservations: 0 };
+    const parsed: ParsedImport = { summary: null, counts: NO_COUNTS };
 
     try {
       await this.tx.inTenant(tenantId, async (m) => {
@@ -153,49 +197,13 @@ export class DatasetImports {
           uploadedBy,
           'importing',
         );
-        const writer = new ObservationWriter(m, tenantId, datasetId);
-        let rows = 0;
-        for await (const record of importFile({
-          file: { name: req.file.name, bytes: req.file.open() },
-          meta: req.meta ? { name: req.meta.name, bytes: req.meta.open() } : undefined,
-          profile,
-          isKnownLaCode,
-          restrictToLaCodes: tenant?.la_code ? [tenant.la_code] : undefined,
-          maxBytes: this.config.UPLOAD_MAX_BYTES,
-        })) {
-          switch (record.kind) {
-            case 'school':
-              await writer.school(toRegisterEntry(record.school));
-              break;
-            case 'observation':
-              await writer.observation(record.observation);
-              if (++rows % 5_000 === 0) req.onProgress?.(record.line);
-              break;
-            case 'summary-observation':
-              await writer.area(record.observation);
-              break;
-            case 'problem':
-              if (problems.length < REPORT_PROBLEMS) problems.push(record.problem);
-              break;
-            case 'end':
-              summary = record.report;
-              break;
-            default:
-              break;
-          }
-        }
-        await writer.flush();
-        counts = writer.counts;
-        if (!summary?.accepted) throw new RejectedImport();
-        await this.publish(m, tenantId, datasetId, summary, problems, counts);
+        await this.readInto(m, tenantId, datasetId, req, profile, problems, parsed);
+        if (!parsed.summary?.accepted) throw new RejectedImport();
+        await this.publish(m, tenantId, datasetId, parsed.summary, problems, parsed.counts);
       });
       return { datasetId, status: 'published', unchanged: false };
     } catch (error) {
-      if (!(error instanceof RejectedImport)) {
-        const problem = problemFromDatabase(req.file.name, error);
-        if (!problem) throw error;
-        problems.unshift(problem);
-      }
+      this.reportOrRethrow(req.file.name, error, problems);
       await this.tx.inTenant(tenantId, async (m) => {
         if (retryOf) await this.removeFailed(m, tenantId, retryOf);
         await this.insertDataset(
@@ -207,24 +215,255 @@ export class DatasetImports {
           uploadedBy,
           'failed',
         );
-        await this.storeReport(m, tenantId, datasetId, summary, problems, {
-          schools: 0,
-          observations: 0,
-          areaObservations: 0,
-        });
+        await this.storeReport(m, tenantId, datasetId, parsed.summary, problems, NO_COUNTS);
       });
       return { datasetId, status: 'failed', unchanged: false };
     }
   }
 
-  private async identityHash(req: DatasetImportRequest): Promise<string> {
+  /**
+   * Imports an upload stored by `DatasetUploads` into its `queued` dataset, as the worker does:
+   * the chunks stream through the same pipeline, progress is committed as it goes (others read it
+   * while the import's own transaction is still open), and rows, publication and the removal of
+   * the chunks commit together. Bad input marks the dataset `failed` with its report and writes
+   * nothing else. Safe to run again after a crash: a dataset already published or failed is left
+   * alone, and two attempts on one dataset never run at once.
+   */
+  async importStored(
+    payload: JobPayloads['dataset.import'],
+    attempt: StoredImportAttempt = {},
+  ): Promise<DatasetImportOutcome> {
+    const { tenantId, datasetId } = payload;
+    const claimed = await this.tx.inTenantApart(tenantId, (m) =>
+      updateReturning<{ file_name: string; status: DatasetStatus }>(
+        m,
+        `update datasets set status = 'importing', progress = 0
+         where tenant_id = $1 and id = $2 and status in ('queued', 'importing')
+         returning file_name, status`,
+        [tenantId, datasetId],
+      ),
+    );
+    if (!claimed.length) return this.finished(tenantId, datasetId);
+    const fileName = claimed[0].file_name;
+    const problems: Problem[] = [];
+    const parsed: ParsedImport = { summary: null, counts: NO_COUNTS };
+
+    let reported = -1;
+    const progress = async (value: number): Promise<void> => {
+      if (value <= reported) return;
+      reported = value;
+      await this.tx.inTenantApart(tenantId, (m) =>
+        m.query(
+          `update datasets set progress = $3 where tenant_id = $1 and id = $2 and status = 'importing'`,
+          [tenantId, datasetId, value],
+        ),
+      );
+      await attempt.reportProgress?.(value);
+      await this.checkpoint('progress', datasetId);
+    };
+
+    try {
+      const profile = payload.profileId
+        ? await this.profile(tenantId, payload.profileId)
+        : undefined;
+      const [data, meta] = await this.tx.inTenant(tenantId, (m) =>
+        Promise.all(
+          (['data', 'meta'] as UploadPart[]).map((part) =>
+            storedUploadSize(m, tenantId, datasetId, part),
+          ),
+        ),
+      );
+      // Progress is the share of the data file parsed; 100 only once published.
+      const source = (part: UploadPart, chunks: number, name: string) =>
+        storedUploadSource(this.tx, tenantId, datasetId, part, name, chunks, (bytes) =>
+          part === 'data' && data.bytes > 0
+            ? progress(Math.min(99, Math.floor((bytes * 99) / data.bytes)))
+            : Promise.resolve(),
+        );
+      await progress(0);
+      await this.tx.inTenant(tenantId, async (m) => {
+        // A second worker on the same dataset (a stalled job taken up again) waits here, then
+        // finds it published and leaves.
+        await m.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [datasetId]);
+        const [row] = await m.query<{ status: DatasetStatus }[]>(
+          'select status from datasets where tenant_id = $1 and id = $2',
+          [tenantId, datasetId],
+        );
+        if (row?.status !== 'importing') throw new NothingToImport();
+        await this.readInto(
+          m,
+          tenantId,
+          datasetId,
+          {
+            file: source('data', data.chunks, fileName),
+            meta: meta.chunks ? source('meta', meta.chunks, `${fileName}.meta.csv`) : undefined,
+          },
+          profile,
+          problems,
+          parsed,
+        );
+        if (!parsed.summary?.accepted) throw new RejectedImport();
+        await this.checkpoint('publishing', datasetId);
+        await this.publish(m, tenantId, datasetId, parsed.summary, problems, parsed.counts);
+        await deleteUploadChunks(m, tenantId, datasetId);
+      });
+      await attempt.reportProgress?.(100);
+      return { datasetId, status: 'published', unchanged: false };
+    } catch (error) {
+      if (error instanceof NothingToImport) return this.finished(tenantId, datasetId);
+      if (error instanceof DomainError) {
+        // The mapping profile named at upload was deleted or changed since.
+        problems.unshift(mappingProfileProblem(fileName, error.message));
+      } else {
+        this.reportOrRethrow(fileName, error, problems);
+      }
+      await this.failStored(tenantId, datasetId, parsed.summary, problems);
+      return { datasetId, status: 'failed', unchanged: false };
+    }
+  }
+
+  /**
+   * Marks a stored import failed with one problem saying why, and drops its chunks: for a job
+   * that ran out of attempts on errors that were not the file's (the database or worker).
+   */
+  async recordStoredFailure(payload: JobPayloads['dataset.import'], reason: string): Promise<void> {
+    const [row] = await this.tx.inTenant(payload.tenantId, (m) =>
+      m.query<{ file_name: string }[]>(
+        'select file_name from datasets where tenant_id = $1 and id = $2',
+        [payload.tenantId, payload.datasetId],
+      ),
+    );
+    if (!row) return;
+    await this.failStored(payload.tenantId, payload.datasetId, null, [
+      {
+        file: row.file_name,
+        line: null,
+        column: null,
+        value: null,
+        rule: 'import_not_completed',
+        severity: 'error',
+        message: `The import stopped before it could finish, after several attempts: ${reason}`,
+        fix: 'Upload the file again. If it fails the same way, tell your SchoolBench operator.',
+      },
+    ]);
+  }
+
+  /** The dataset with this content hash in the tenant, if any. */
+  async existingWithHash(
+    tenantId: string,
+    contentHash: string,
+  ): Promise<{ id: string; status: DatasetStatus } | undefined> {
+    const [existing] = await this.tx.inTenant(tenantId, (m) =>
+      m.query<{ id: string; status: DatasetStatus }[]>(
+        'select id, status from datasets where tenant_id = $1 and content_hash = $2',
+        [tenantId, contentHash],
+      ),
+    );
+    return existing;
+  }
+
+  /**
+   * Parses and validates the file, writing its schools and observations in `m`'s transaction.
+   * Problems and the summary go into `problems` and `parsed` as they come, so a failure part way
+   * still has them for its report.
+   */
+  private async readInto(
+    m: EntityManager,
+    tenantId: string,
+    datasetId: string,
+    req: Pick<DatasetImportRequest, 'file' | 'meta' | 'onProgress'>,
+    profile: MappingProfile | undefined,
+    problems: Problem[],
+    parsed: ParsedImport,
+  ): Promise<void> {
+    const [tenant] = await m.query<{ la_code: string | null }[]>(
+      'select la_code from tenants where id = $1',
+      [tenantId],
+    );
+    const writer = new ObservationWriter(m, tenantId, datasetId);
+    let rows = 0;
+    for await (const record of importFile({
+      file: { name: req.file.name, bytes: req.file.open() },
+      meta: req.meta ? { name: req.meta.name, bytes: req.meta.open() } : undefined,
+      profile,
+      isKnownLaCode,
+      restrictToLaCodes: tenant?.la_code ? [tenant.la_code] : undefined,
+      maxBytes: this.config.UPLOAD_MAX_BYTES,
+    })) {
+      switch (record.kind) {
+        case 'school':
+          await writer.school(toRegisterEntry(record.school));
+          break;
+        case 'observation':
+          await writer.observation(record.observation);
+          if (++rows % 5_000 === 0) req.onProgress?.(record.line);
+          break;
+        case 'summary-observation':
+          await writer.area(record.observation);
+          break;
+        case 'problem':
+          if (problems.length < REPORT_PROBLEMS) problems.push(record.problem);
+          break;
+        case 'end':
+          parsed.summary = record.report;
+          break;
+        default:
+          break;
+      }
+    }
+    await writer.flush();
+    parsed.counts = writer.counts;
+  }
+
+  /** A rejected file or a database error a bad file can cause goes into the report; others rethrow. */
+  private reportOrRethrow(fileName: string, error: unknown, problems: Problem[]): void {
+    if (error instanceof RejectedImport) return;
+    const problem = problemFromDatabase(fileName, error);
+    if (!problem) throw error;
+    problems.unshift(problem);
+  }
+
+  private async failStored(
+    tenantId: string,
+    datasetId: string,
+    summary: ImportReport | null,
+    problems: Problem[],
+  ): Promise<void> {
+    await this.tx.inTenant(tenantId, async (m) => {
+      const updated = await updateReturning<{ id: string }>(
+        m,
+        `update datasets set status = 'failed'
+         where tenant_id = $1 and id = $2 and status in ('queued', 'importing') returning id`,
+        [tenantId, datasetId],
+      );
+      if (!updated.length) return;
+      await this.storeReport(m, tenantId, datasetId, summary, problems, NO_COUNTS);
+      await deleteUploadChunks(m, tenantId, datasetId);
+    });
+  }
+
+  private async finished(tenantId: string, datasetId: string): Promise<DatasetImportOutcome> {
+    const [row] = await this.tx.inTenant(tenantId, (m) =>
+      m.query<{ status: DatasetStatus }[]>(
+        'select status from datasets where tenant_id = $1 and id = $2',
+        [tenantId, datasetId],
+      ),
+    );
+    // Gone (a failed dataset replaced by a new upload of the same file): nothing left to do.
+    return { datasetId, status: row?.status ?? 'failed', unchanged: true };
+  }
+
+  /** What makes two uploads the same dataset: the bytes of the file, its meta file and profile. */
+  async identityHash(
+    req: Pick<DatasetImportRequest, 'file' | 'meta' | 'profileId'>,
+  ): Promise<string> {
     const data = await sha256Of(req.file);
     if (!req.meta && !req.profileId) return data;
     const meta = req.meta ? await sha256Of(req.meta) : '';
     return sha256Of({ name: 'identity', open: () => `${data}:${meta}:${req.profileId ?? ''}` });
   }
 
-  private async profile(tenantId: string, profileId: string): Promise<MappingProfile> {
+  async profile(tenantId: string, profileId: string): Promise<MappingProfile> {
     const [row] = await this.tx.inTenant(tenantId, (m) =>
       m.query<{ name: string; definition: unknown }[]>(
         'select name, definition from mapping_profiles where tenant_id = $1 and id = $2',

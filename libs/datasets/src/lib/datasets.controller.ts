@@ -19,7 +19,7 @@ import { neutraliseCell, toEesCsv, type Observation } from '@schoolbench/data-fo
 import { badInput } from '@schoolbench/graphql';
 import { Roles, TenantContext } from '@schoolbench/tenancy';
 
-import { DatasetImports } from './dataset-imports.service';
+import { DatasetUploads } from './dataset-uploads.service';
 import { DatasetsService } from './datasets.service';
 import { ObservationSource } from './models/dataset.model';
 
@@ -59,12 +59,15 @@ function csvLine(cells: (string | number | null)[]): string {
 @Controller('api')
 export class DatasetsController {
   constructor(
-    private readonly imports: DatasetImports,
+    private readonly uploads: DatasetUploads,
     private readonly datasets: DatasetsService,
     private readonly context: TenantContext,
   ) {}
 
-  /** `multipart/form-data`: `file` (required), `meta` (EES .meta.csv), `profileId`. */
+  /**
+   * `multipart/form-data`: `file` (required), `meta` (EES .meta.csv), `profileId`. Files above
+   * `IMPORT_IN_BACKGROUND_ABOVE_BYTES` are imported by a worker: 202 with the `queued` dataset.
+   */
   @Roles('la_admin')
   @Post('datasets')
   @UseInterceptors(uploads)
@@ -79,20 +82,23 @@ export class DatasetsController {
       if (!file)
         throw badInput('Send the data file in the multipart field "file"', { field: 'file' });
       const principal = this.context.principal();
-      const outcome = await this.imports.importInto(principal.tenantId, principal.userId, {
+      const outcome = await this.uploads.accept(principal.tenantId, principal.userId, {
         file: { name: file.originalname, open: () => createReadStream(file.path) },
         meta: meta
           ? { name: meta.originalname, open: () => createReadStream(meta.path) }
           : undefined,
         profileId: profileId || undefined,
+        sizeBytes: file.size + (meta?.size ?? 0),
       });
       const dataset = await this.datasets.get(outcome.datasetId);
       const status =
         outcome.status === 'failed'
           ? HttpStatus.UNPROCESSABLE_ENTITY
-          : outcome.unchanged
-            ? HttpStatus.OK
-            : HttpStatus.CREATED;
+          : outcome.status === 'queued' || outcome.status === 'importing'
+            ? HttpStatus.ACCEPTED
+            : outcome.unchanged
+              ? HttpStatus.OK
+              : HttpStatus.CREATED;
       res.status(status).json({
         datasetId: outcome.datasetId,
         status: outcome.status,

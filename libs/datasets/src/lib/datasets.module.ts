@@ -7,6 +7,7 @@ import { APP_CONFIG, type AppConfig } from '@schoolbench/config';
 import { AccessLogModule } from '@schoolbench/sharing';
 
 import { DatasetImports } from './dataset-imports.service';
+import { DatasetUploads } from './dataset-uploads.service';
 import { DatasetsController } from './datasets.controller';
 import { DatasetsResolver, SchoolObservationsResolver } from './datasets.resolver';
 import { DatasetsService } from './datasets.service';
@@ -28,6 +29,7 @@ import { MappingProfilesService } from './mapping-profiles.service';
   controllers: [DatasetsController],
   providers: [
     DatasetImports,
+    DatasetUploads,
     DatasetsService,
     MappingProfilesService,
     DatasetsResolver,

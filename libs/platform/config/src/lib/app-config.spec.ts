@@ -6,6 +6,7 @@ describe('app config', () => {
     const config = loadAppConfig({});
     expect(config.PORT).toBe(3000);
     expect(config.DATABASE_URL).toMatch(/schoolbench_app@/);
+    expect(config.IMPORT_IN_BACKGROUND_ABOVE_BYTES).toBe(5 * 1024 * 1024);
   });
 
   it('lists every bad setting at once', () => {

@@ -32,6 +32,15 @@ export const appConfigSchema = z
       .int()
       .min(1)
       .default(200 * 1024 * 1024),
+    /**
+     * Uploads larger than this (data file plus meta file) are stored and imported by a worker
+     * (HTTP 202 with a `queued` dataset); smaller ones import within the request.
+     */
+    IMPORT_IN_BACKGROUND_ABOVE_BYTES: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(5 * 1024 * 1024),
     LOGIN_ATTEMPTS_PER_MINUTE: z.coerce.number().int().min(1).default(10),
     /**
      * A new version of a dataset series queues recomputation of the completed comparison runs

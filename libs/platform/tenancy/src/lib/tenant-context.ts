@@ -68,6 +68,17 @@ export class TenantContext {
     return this.cls.run({ ifNested: 'inherit' }, () => open((tx) => this.cls.set(TRANSACTION, tx)));
   }
 
+  /**
+   * Runs `fn` in a child context with no active transaction, so that tenant work inside it opens
+   * a transaction of its own even when called from within another one.
+   */
+  withoutTransaction<T>(fn: () => Promise<T>): Promise<T> {
+    return this.cls.run({ ifNested: 'inherit' }, () => {
+      this.cls.set(TRANSACTION, undefined);
+      return fn();
+    });
+  }
+
   /** Runs `fn` in a fresh context acting as `principal` (jobs, CLI, sign-in). */
   runAs<T>(principal: Principal, fn: () => Promise<T>): Promise<T> {
     return this.cls.run(async () => {

@@ -30,6 +30,14 @@ export class TenantTransactions {
   }
 
   /**
+   * `inTenant` in a transaction of its own that commits at once, even when called inside another
+   * tenant transaction: for progress that others must see while a long transaction is still open.
+   */
+  inTenantApart<T>(tenantId: string, fn: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.context.withoutTransaction(() => this.inTenant(tenantId, fn));
+  }
+
+  /**
    * Work in an explicitly named tenant, for code paths that establish identity themselves (sign-in,
    * API-key lookup, jobs carrying their tenant). Never call it with an id taken from client input.
    */

@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+
+import { DatasetImports } from './dataset-imports.service';
+import { DatasetImportProcessor } from './jobs/import-dataset.job';
+
+/** The dataset import jobs a worker runs (the `dataset-imports` queue). */
+@Module({
+  providers: [DatasetImports, DatasetImportProcessor],
+  exports: [DatasetImports],
+})
+export class DatasetImportJobsModule {}
