@@ -354,6 +354,15 @@ describe('data-sharing protocols (journeys 2 and 5)', () => {
     const before = await gql('a.analyst', runQuery, { id: runId });
     expect(before.errors).toBeUndefined();
     expect(JSON.stringify(before.data)).toContain('121902');
+    // Naming a partner's school in a group is a cross-tenant read too.
+    const logged = await gql(
+      'b.la_admin',
+      '{ accessLog(first: 100) { nodes { operation urns } } }',
+    );
+    expect(logged.data!.accessLog.nodes).toContainEqual({
+      operation: 'ComparisonRun.groups',
+      urns: [121902],
+    });
 
     const revoked = await gql(
       'a.la_admin',

@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 
 import { MEASURE_CATALOGUE } from '@schoolbench/data-format-core';
 import { badInput, forbidden } from '@schoolbench/graphql';
+import { AccessLog, type ProtocolRead } from '@schoolbench/sharing';
 import {
   SCHOOL_ROLES,
   TenantContext,
@@ -10,7 +11,6 @@ import {
   type Principal,
 } from '@schoolbench/tenancy';
 
-import { recordClubReads, type ClubReadEntry } from './club-access-log';
 import {
   HEADLINE_BREAKDOWN,
   identifiesMember,
@@ -80,6 +80,7 @@ export class ClubDashboardService {
     private readonly tx: TenantTransactions,
     private readonly context: TenantContext,
     private readonly clubs: ClubsService,
+    private readonly accessLog: AccessLog,
   ) {}
 
   async dashboard(
@@ -134,9 +135,8 @@ export class ClubDashboardService {
             )
           : [];
 
-      await recordClubReads(
+      await this.accessLog.recordUnderProtocol(
         m,
-        principal,
         dashboardReads(club, protocol, partners, partnerCells, statistics, measures),
       );
       return assemble({
@@ -257,7 +257,7 @@ function dashboardReads(
   cells: CellRow[],
   statistics: StatisticRow[],
   measures: string[],
-): ClubReadEntry[] {
+): ProtocolRead[] {
   const version = protocol?.version_in_force;
   if (!version) return [];
   const named = protocol.disclosure === 'named';
@@ -266,7 +266,7 @@ function dashboardReads(
     protocolId: club.protocolId,
     protocolVersion: version,
   };
-  const entries: ClubReadEntry[] = [];
+  const entries: ProtocolRead[] = [];
   const owners = new Set([
     ...cells.map((c) => c.tenant_id),
     ...partners.map((p) => p.member_tenant_id),

@@ -97,3 +97,7 @@ export function withheldReason(f: StatisticFacts): string | null {
   const k = f.minGroupSize ?? 3;
   return `Only ${f.partnerN} partner school${f.partnerN === 1 ? ' has' : 's have'} a value; the protocol needs at least ${k} before showing quartiles`;
 }
+
+export function isUuid(text: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(text);
+}

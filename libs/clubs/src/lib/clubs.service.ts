@@ -10,6 +10,7 @@ import {
   notFound,
   type Connection,
 } from '@schoolbench/graphql';
+import { AccessLog, type ProtocolRead } from '@schoolbench/sharing';
 import {
   SCHOOL_ROLES,
   TenantContext,
@@ -17,8 +18,7 @@ import {
   type Principal,
 } from '@schoolbench/tenancy';
 
-import { isUuid, recordClubReads, type ClubReadEntry } from './club-access-log';
-import { identifiesMember, OPEN_PROTOCOL_STATES, type Disclosure } from './club-rules';
+import { identifiesMember, isUuid, OPEN_PROTOCOL_STATES, type Disclosure } from './club-rules';
 import { CreateClubInput } from './dto/create-club.input';
 import { ClubMemberModel, ClubModel } from './models/club.model';
 
@@ -73,6 +73,7 @@ export class ClubsService {
   constructor(
     private readonly tx: TenantTransactions,
     private readonly context: TenantContext,
+    private readonly accessLog: AccessLog,
   ) {}
 
   async list(first: number, after?: string): Promise<Connection<ClubModel>> {
@@ -309,7 +310,7 @@ export class ClubsService {
          order by cm.member_tenant_id <> $3, t.la_code, cm.urn`,
         [clubs.map((c) => c.coordinator.id), clubs.map((c) => c.id), principal.tenantId],
       );
-      const reads: ClubReadEntry[] = [];
+      const reads: ProtocolRead[] = [];
       const result = clubs.map((club) => {
         const members = rows.filter((r) => r.club_id === club.id);
         const viewer = {
@@ -336,7 +337,7 @@ export class ClubsService {
         reads.push(...partnerListings(club, principal, listed));
         return listed.map((l) => l.model);
       });
-      await recordClubReads(m, principal, reads);
+      await this.accessLog.recordUnderProtocol(m, reads);
       return result;
     });
   }
@@ -408,7 +409,7 @@ function partnerListings(
   club: ClubModel,
   principal: Principal,
   listed: { row: MemberRow; model: ClubMemberModel }[],
-): ClubReadEntry[] {
+): ProtocolRead[] {
   const byOwner = new Map<string, number[]>();
   for (const { row, model } of listed) {
     if (row.member_tenant_id === principal.tenantId || model.urn === null) continue;

@@ -10,6 +10,7 @@ import {
 import { MEASURE_CATALOGUE } from '@schoolbench/data-format-core';
 import { badInput, notFound } from '@schoolbench/graphql';
 import { SchoolSource } from '@schoolbench/schools';
+import { AccessLog } from '@schoolbench/sharing';
 import { SCHOOL_ROLES, TenantContext, TenantTransactions } from '@schoolbench/tenancy';
 
 import { ComparisonData } from './comparison-data';
@@ -31,6 +32,7 @@ interface GroupRow {
   rank: number;
   neighbour_urn: number;
   neighbour_tenant_id: string;
+  is_reference: boolean;
   distance: number;
   feature_shares: Record<string, number>;
   name: string | null;
@@ -85,6 +87,7 @@ export class ComparisonResultsService {
     private readonly tx: TenantTransactions,
     private readonly context: TenantContext,
     private readonly runs: ComparisonRunsService,
+    private readonly accessLog: AccessLog,
   ) {}
 
   /** Groups of a run's schools (one school's with `urn`); a school role sees its own only. */
@@ -95,7 +98,11 @@ export class ComparisonResultsService {
     if (run.status !== 'completed') return [];
     const rows = await this.tx.run(async (m) => {
       await this.runs.servedRun(m, run.id);
-      return this.groupRows(m, run.id, urn == null ? null : [urn]);
+      return this.logged(
+        m,
+        'ComparisonRun.groups',
+        await this.groupRows(m, run.id, urn == null ? null : [urn]),
+      );
     });
     const groups = new Map<number, SimilarSchoolModel[]>();
     for (const r of rows) {
@@ -129,7 +136,7 @@ export class ComparisonResultsService {
   ): Promise<Map<number, SimilarSchoolModel[]>> {
     const rows = await this.tx.run(async (m) => {
       if (id !== null) await this.runs.servedRun(m, id);
-      return this.groupRows(m, id, urns);
+      return this.logged(m, 'School.similarSchools', await this.groupRows(m, id, urns));
     });
     const byUrn = new Map<number, SimilarSchoolModel[]>(urns.map((u) => [u, []]));
     for (const r of rows) byUrn.get(r.urn)?.push(this.toSimilarSchool(r));
@@ -287,7 +294,8 @@ export class ComparisonResultsService {
            and ($4::int is null or l.urn = $4)
          order by l.urn, r.finished_at desc, r.id)
        select g.run_id, g.urn, g.rank, g.neighbour_urn, g.neighbour_tenant_id, g.distance,
-              g.feature_shares, s.name, s.la_code
+              g.feature_shares, s.name, s.la_code,
+              g.neighbour_tenant_id is not distinct from app_public_tenant() as is_reference
        from comparison_groups g
        join chosen c on c.urn = g.urn and c.run_id = g.run_id
        left join schools s on s.tenant_id = g.neighbour_tenant_id and s.urn = g.neighbour_urn
@@ -334,12 +342,27 @@ export class ComparisonResultsService {
       urn: r.neighbour_urn,
       name: r.name,
       laCode: r.la_code,
-      source: r.neighbour_tenant_id === this.tenantId() ? SchoolSource.OWN : SchoolSource.REFERENCE,
+      source:
+        r.neighbour_tenant_id === this.tenantId()
+          ? SchoolSource.OWN
+          : r.is_reference
+            ? SchoolSource.REFERENCE
+            : SchoolSource.PARTNERS,
       distance: r.distance,
       featureShares: Object.entries(r.feature_shares)
         .map(([feature, share]) => ({ feature, label: LABELS.get(feature) ?? feature, share }))
         .sort((a, b) => a.share - b.share),
     };
+  }
+
+  /** Partners' schools named in a group are a cross-tenant read: the owner's log records it. */
+  private async logged(m: EntityManager, operation: string, rows: GroupRow[]): Promise<GroupRow[]> {
+    await this.accessLog.record(
+      m,
+      operation,
+      rows.map((r) => ({ tenantId: r.neighbour_tenant_id, urn: r.neighbour_urn })),
+    );
+    return rows;
   }
 
   private tenantId(): string {

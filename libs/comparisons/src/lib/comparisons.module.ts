@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 
+import { AccessLogModule } from '@schoolbench/sharing';
+
 import { ComparisonResultsService } from './comparison-results.service';
 import { ComparisonRunEvents } from './comparison-run-events';
 import { ComparisonRunUpdates } from './comparison-run-updates';
@@ -12,6 +14,7 @@ import { SchoolComparisonsResolver } from './school-comparisons.resolver';
  * benchmarks and early warnings.
  */
 @Module({
+  imports: [AccessLogModule],
   providers: [
     ComparisonRunsService,
     ComparisonResultsService,

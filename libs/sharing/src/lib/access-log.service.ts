@@ -6,6 +6,21 @@ import { TenantContext, TenantTransactions } from '@schoolbench/tenancy';
 
 import type { AccessLogEntryModel, AccessLogFilter } from './models/access-log.model';
 
+/**
+ * Reads already grouped under the protocol that allowed them (pseudonymised and aggregate paths,
+ * where the reader cannot look the grant up itself): one access-log entry each.
+ */
+export interface ProtocolRead {
+  ownerTenantId: string;
+  protocolOwnerId: string;
+  protocolId: string;
+  protocolVersion: number;
+  operation: string;
+  urns: number[];
+  measures: string[];
+  rowCount: number;
+}
+
 /** One partner row a request returned: whose, which school, and (for data) which measure. */
 export interface PartnerRead {
   tenantId: string;
@@ -74,6 +89,7 @@ export class AccessLog {
     const grants = await m.query<GrantRow[]>(
       `select tenant_id, protocol_owner_id, protocol_id, protocol_version, measure, period_from, period_to
          from sharing_grants where grantee_tenant_id = $1 and tenant_id = any($2)
+           and disclosure = 'named' and current_date between valid_from and valid_to
          order by protocol_owner_id, protocol_id`,
       [me.tenantId, owners],
     );
@@ -118,29 +134,62 @@ export class AccessLog {
       entry.rows += 1;
       entries.set(key, entry);
     }
-    if (entries.size === 0) return;
+    await this.insert(
+      m,
+      me,
+      [...entries.values()].map((e) => ({
+        ownerTenantId: e.grant.tenant_id,
+        protocolOwnerId: e.grant.protocol_owner_id,
+        protocolId: e.grant.protocol_id,
+        protocolVersion: e.grant.protocol_version,
+        operation,
+        urns: [...e.urns].sort((a, b) => a - b),
+        measures: [...e.measures].sort(),
+        rowCount: e.rows,
+      })),
+    );
+  }
+
+  /** Records reads the caller has already attributed to their protocol, as the principal. */
+  async recordUnderProtocol(m: EntityManager, reads: readonly ProtocolRead[]): Promise<void> {
+    const principal = this.context.principal();
+    await this.insert(
+      m,
+      { tenantId: principal.tenantId, userId: principal.via === 'job' ? null : principal.userId },
+      reads.filter((r) => r.ownerTenantId !== principal.tenantId),
+    );
+  }
+
+  /** One statement for every entry of a read; the policy refuses an owner that grants nothing. */
+  private async insert(
+    m: EntityManager,
+    reader: { tenantId: string; userId: string | null },
+    reads: readonly ProtocolRead[],
+  ): Promise<void> {
+    if (reads.length === 0) return;
     await m.query(
       `insert into access_log (tenant_id, reader_tenant_id, reader_user_id, protocol_owner_id,
          protocol_id, protocol_version, operation, urns, measures, row_count)
-       select x.tenant_id, $2, $3, x.protocol_owner_id, x.protocol_id, x.protocol_version, $4,
-              x.urns, x.measures, x.row_count
+       select x.tenant_id, $2, $3, x.protocol_owner_id, x.protocol_id, x.protocol_version,
+              left(x.operation, 120), x.urns, x.measures, x.row_count
        from jsonb_to_recordset($1::jsonb) as x(tenant_id uuid, protocol_owner_id uuid,
-         protocol_id uuid, protocol_version int, urns int[], measures text[], row_count int)`,
+         protocol_id uuid, protocol_version int, operation text, urns int[], measures text[],
+         row_count int)`,
       [
         JSON.stringify(
-          [...entries.values()].map((e) => ({
-            tenant_id: e.grant.tenant_id,
-            protocol_owner_id: e.grant.protocol_owner_id,
-            protocol_id: e.grant.protocol_id,
-            protocol_version: e.grant.protocol_version,
-            urns: [...e.urns].sort((a, b) => a - b),
-            measures: [...e.measures].sort(),
-            row_count: e.rows,
+          reads.map((r) => ({
+            tenant_id: r.ownerTenantId,
+            protocol_owner_id: r.protocolOwnerId,
+            protocol_id: r.protocolId,
+            protocol_version: r.protocolVersion,
+            operation: r.operation,
+            urns: r.urns,
+            measures: r.measures,
+            row_count: r.rowCount,
           })),
         ),
-        me.tenantId,
-        me.userId,
-        operation.slice(0, 120),
+        reader.tenantId,
+        reader.userId,
       ],
     );
   }
