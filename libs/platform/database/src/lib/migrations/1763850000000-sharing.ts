@@ -13,8 +13,9 @@ import { enableTenantIsolation } from './1763820000000-foundation';
  *   comparison runs stale, pseudonymised and aggregate reads) happens inside security-definer
  *   functions owned by the sharing role. They derive every change from the protocol data and
  *   check the caller's tenant themselves, so calling one can never do more than the data allows.
- * - Row-level security on observations, schools, datasets and comparison groups admits a partner's
- *   rows only through a grant row that is valid today: revocation and expiry act on the next query.
+ * - Row-level security on observations, schools and comparison groups admits a partner's rows only
+ *   through a grant row that is valid today: revocation and expiry act on the next query. Partners'
+ *   dataset rows stay private; `shared_current_datasets()` names their current versions.
  */
 export class Sharing1763850000000 implements MigrationInterface {
   name = 'Sharing1763850000000';
