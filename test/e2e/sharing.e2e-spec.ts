@@ -91,6 +91,12 @@ describe('data-sharing protocols (journeys 2 and 5)', () => {
       fileName: 'north-yorkshire-ks4.csv',
       measures: [{ code: 'ks4_attainment8', values: [44.5, 51.2] }],
     });
+    // A cohort of 4 pupils: below the protocol's threshold of 6.
+    await api.db.query(
+      `insert into observations (tenant_id, dataset_id, urn, measure, time_period, time_identifier, breakdown, value, numerator, denominator)
+       values ($1, $2, 121902, 'ks4_progress8', 201819, 'Academic year', 'all', 0.73, null, 4)`,
+      [api.b.id, bKs4.id],
+    );
     await seedDataset(api.db, surrey, {
       fileName: 'surrey-ks4.csv',
       measures: [{ code: 'ks4_attainment8', values: [47.1, 39.9] }],
@@ -201,6 +207,15 @@ describe('data-sharing protocols (journeys 2 and 5)', () => {
     expect(school.data!.school).toEqual({ urn: 121902, name: 'Yarm Hidden Academy B' });
     const primary = await gql('a.analyst', '{ school(urn: 121901) { name } }');
     expect(errorCode(primary)).toBe('NOT_FOUND');
+    // The small cohort is served as c: its value never leaves North Yorkshire.
+    const small = await gql(
+      'a.analyst',
+      '{ observations(filter: { source: PARTNERS, measures: ["ks4_progress8"] }) { nodes { urn value suppression } } }',
+    );
+    expect(small.data!.observations.nodes).toEqual([
+      { urn: 121902, value: null, suppression: 'c' },
+    ]);
+    expect(JSON.stringify(small.data)).not.toContain('0.73');
     // KS2 is out of scope: the partner's primary data stays private.
     const ks2 = await gql(
       'a.analyst',

@@ -214,8 +214,15 @@ export class DatasetsService {
         filter.periods?.map(Number) ?? null,
         filter.breakdowns ?? null,
       ];
+      // A partner's small cohorts are withheld by the policy; they come back as c, keys only.
       const from = partners
-        ? 'from observations o'
+        ? `from (select o.tenant_id, o.dataset_id, o.urn, o.measure, o.time_period, o.time_identifier,
+                        o.breakdown, o.value, o.suppression, o.numerator, o.denominator
+                 from observations o
+                 union all
+                 select w.tenant_id, w.dataset_id, w.urn, w.measure, w.time_period, w.time_identifier,
+                        w.breakdown, null, 'c', null, null
+                 from shared_withheld_cells($3, $4, $5, $6) w) o`
         : `from observations o join datasets d on d.tenant_id = o.tenant_id and d.id = o.dataset_id`;
       const [{ count }] = await m.query<{ count: number }[]>(
         `select count(*)::int as count ${from} where ${where}`,

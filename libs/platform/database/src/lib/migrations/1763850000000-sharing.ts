@@ -514,6 +514,36 @@ export class Sharing1763850000000 implements MigrationInterface {
                                 AND current_date BETWEEN g.valid_from AND g.valid_to)
       $fn$;
 
+      -- Partners' named cells withheld for a small cohort (and admitted by no other grant): the
+      -- keys only, so the API can serve them as c. The values never leave the database.
+      CREATE FUNCTION shared_withheld_cells(p_urns integer[], p_measures text[], p_periods integer[], p_breakdowns text[])
+      RETURNS TABLE (tenant_id uuid, dataset_id uuid, urn integer, measure varchar, time_period integer,
+                     time_identifier varchar, breakdown varchar)
+      LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
+        SELECT DISTINCT o.tenant_id, o.dataset_id, o.urn, o.measure, o.time_period, o.time_identifier, o.breakdown
+        FROM sharing_reach r
+        JOIN sharing_grants g ON g.tenant_id = r.tenant_id AND g.protocol_id = r.protocol_id
+                             AND g.grantee_tenant_id = r.grantee_tenant_id
+        JOIN observations o ON o.tenant_id = r.tenant_id AND o.urn = r.urn AND o.measure = g.measure
+        JOIN datasets d ON d.tenant_id = o.tenant_id AND d.id = o.dataset_id AND d.is_current
+        WHERE r.grantee_tenant_id = app_current_tenant() AND r.disclosure = 'named'
+          AND current_date BETWEEN r.valid_from AND r.valid_to
+          AND o.time_period BETWEEN g.period_from AND g.period_to
+          AND o.denominator < g.small_cohort_threshold
+          AND (p_urns IS NULL OR o.urn = ANY (p_urns))
+          AND (p_measures IS NULL OR o.measure = ANY (p_measures))
+          AND (p_periods IS NULL OR o.time_period = ANY (p_periods))
+          AND (p_breakdowns IS NULL OR o.breakdown = ANY (p_breakdowns))
+          AND NOT EXISTS (
+            SELECT 1 FROM sharing_reach r2
+            JOIN sharing_grants g2 ON g2.tenant_id = r2.tenant_id AND g2.protocol_id = r2.protocol_id
+                                  AND g2.grantee_tenant_id = r2.grantee_tenant_id
+            WHERE r2.tenant_id = o.tenant_id AND r2.urn = o.urn AND r2.grantee_tenant_id = app_current_tenant()
+              AND r2.disclosure = 'named' AND current_date BETWEEN r2.valid_from AND r2.valid_to
+              AND g2.measure = o.measure AND o.time_period BETWEEN g2.period_from AND g2.period_to
+              AND o.denominator >= g2.small_cohort_threshold)
+      $fn$;
+
       -- Partners' cells under one protocol, at its disclosure level: named rows carry the URN,
       -- pseudonymised rows only the pseudonym; small cohorts come back as c. Aggregate grants
       -- give no cells (see protocol_statistics). URN filters apply to named grants only, so a
@@ -641,6 +671,7 @@ export class Sharing1763850000000 implements MigrationInterface {
       'protocol_sign(uuid, uuid, integer)',
       'protocols_expire_due()',
       'shared_current_datasets()',
+      'shared_withheld_cells(integer[], text[], integer[], text[])',
       'protocol_cells(uuid, uuid, integer[], text[], integer[])',
       'club_cells(uuid, uuid, text[], integer[])',
       'protocol_statistics(uuid, uuid, integer[], text[], integer[])',
@@ -685,6 +716,7 @@ export class Sharing1763850000000 implements MigrationInterface {
       DROP FUNCTION protocol_statistics(uuid, uuid, integer[], text[], integer[]);
       DROP FUNCTION club_cells(uuid, uuid, text[], integer[]);
       DROP FUNCTION protocol_cells(uuid, uuid, integer[], text[], integer[]);
+      DROP FUNCTION shared_withheld_cells(integer[], text[], integer[], text[]);
       DROP FUNCTION shared_current_datasets();
       DROP FUNCTION protocols_expire_due();
       DROP FUNCTION protocol_sign(uuid, uuid, integer);
