@@ -410,4 +410,73 @@ describe('data-sharing protocols (journeys 2 and 5)', () => {
     });
     expect(again.errors![0].message).toMatch(/revoked/);
   });
+
+  it('amends as a new version every party signs again, the signed version staying in force until then', async () => {
+    const created = await gql(
+      'a.la_admin',
+      `mutation($input: ProtocolTermsInput!) { createProtocol(input: $input) { id } }`,
+      { input: { ...terms, partyLaCodes: ['815'] } },
+    );
+    const id = created.data!.createProtocol.id as string;
+    await gql('a.la_admin', `mutation($id: ID!) { proposeProtocol(id: $id) { id } }`, { id });
+    for (const who of ['a.la_admin', 'b.la_admin']) {
+      await gql(who, `mutation($id: ID!) { signProtocol(id: $id) { id } }`, { id });
+    }
+    expect(await partnerObservations('a.analyst')).toEqual([121902]);
+
+    const amended = await gql(
+      'a.la_admin',
+      `mutation($input: AmendProtocolInput!) { amendProtocol(input: $input) { ${PROTOCOL_FIELDS} versions { version measures signatures { tenantId } } } }`,
+      { input: { ...terms, id, partyLaCodes: ['815'], categories: ['context'] } },
+    );
+    expect(amended.errors).toBeUndefined();
+    const protocol = amended.data!.amendProtocol;
+    expect(protocol).toMatchObject({ status: 'ACTIVE', currentVersion: 2, versionInForce: 1 });
+    expect(protocol.terms.measures).not.toContain('ks4_attainment8');
+    expect(protocol.versions.map((v: { signatures: unknown[] }) => v.signatures.length)).toEqual([
+      2, 0,
+    ]);
+    // Version 1 stays in force while version 2 waits for signatures.
+    expect(await partnerObservations('a.analyst')).toEqual([121902]);
+
+    const stale = await gql(
+      'b.la_admin',
+      `mutation($id: ID!) { signProtocol(id: $id, version: 1) { id } }`,
+      {
+        id,
+      },
+    );
+    expect(stale.errors![0].message).toMatch(/Version 1 is not the current version/);
+    for (const who of ['a.la_admin', 'b.la_admin']) {
+      const signed = await gql(
+        who,
+        `mutation($id: ID!) { signProtocol(id: $id, version: 2) { versionInForce } }`,
+        {
+          id,
+        },
+      );
+      expect(signed.errors).toBeUndefined();
+    }
+    const now = await gql(
+      'a.analyst',
+      `query($id: ID!) { protocol(id: $id) { versionInForce history { event version } } }`,
+      {
+        id,
+      },
+    );
+    expect(now.data!.protocol.versionInForce).toBe(2);
+    expect(now.data!.protocol.history.map((h: { event: string }) => h.event)).toEqual([
+      'created',
+      'proposed',
+      'signed',
+      'signed',
+      'activated',
+      'amended',
+      'signed',
+      'signed',
+      'activated',
+    ]);
+    // KS4 results are out of the amended scope: no longer shared.
+    expect(await partnerObservations('a.analyst')).toEqual([]);
+  });
 });
