@@ -91,6 +91,11 @@ describe('worker: protocol expiry job', () => {
         randomUUID().replace(/-/g, '').padEnd(64, '0'),
       ],
     );
+    await db.query(
+      `insert into comparison_benchmarks (tenant_id, run_id, urn, measure, period, value, group_n)
+       values ($1, $2, 116003, 'ks4_attainment8', 201819, 48.1, 1)`,
+      [a.id, run],
+    );
     worker = await NestFactory.createApplicationContext(WorkerModule, {
       logger: false,
       abortOnError: false,
@@ -108,6 +113,7 @@ describe('worker: protocol expiry job', () => {
 
   it('shares nothing past the end date at once, and the scheduled job records the expiry', async () => {
     expect(await partnerRows()).toBe(1);
+    expect(await asTenant(a, 'select urn from comparison_benchmarks')).toEqual([{ urn: 116003 }]);
 
     // The end date passes: what the calendar does, written into the stored dates.
     await db.query(
@@ -120,6 +126,7 @@ describe('worker: protocol expiry job', () => {
     );
     // The very next read: the policies compare dates themselves, before any job has run.
     expect(await partnerRows()).toBe(0);
+    expect(await asTenant(a, 'select urn from comparison_benchmarks')).toEqual([]);
 
     const queue = worker.get<Queue>(getQueueToken(QUEUES.sharing));
     const schedulers = await queue.getJobSchedulers();

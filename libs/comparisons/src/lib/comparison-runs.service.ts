@@ -199,12 +199,14 @@ export class ComparisonRunsService {
   /** A run the principal may see and that may be served (not stale). */
   async servedRun(m: EntityManager, id: string): Promise<ComparisonRunRow> {
     const principal = this.context.principal();
-    const [run] = await m.query<ComparisonRunRow[]>(
-      `select * from comparison_runs r where r.tenant_id = $1 and r.id = $3 and ${this.visibleTo()}`,
+    const [run] = await m.query<(ComparisonRunRow & { lost_grant: boolean })[]>(
+      `select r.*, app_run_lost_grant(r.tenant_id, r.dataset_versions) as lost_grant
+       from comparison_runs r where r.tenant_id = $1 and r.id = $3 and ${this.visibleTo()}`,
       [principal.tenantId, this.schoolScope(), runId(id)],
     );
     if (!run) throw runNotFound(id);
-    if (run.stale) throw staleRun(id);
+    // Marked stale, or built on a grant that has lapsed since (expiry acts before its job runs).
+    if (run.stale || run.lost_grant) throw staleRun(id);
     return run;
   }
 

@@ -293,10 +293,25 @@ export class Sharing1763850000000 implements MigrationInterface {
       CREATE POLICY neighbour_still_shared ON comparison_groups AS RESTRICTIVE FOR SELECT USING (
         neighbour_tenant_id = tenant_id OR neighbour_tenant_id = (SELECT app_public_tenant())
         OR app_named_reach(neighbour_tenant_id, neighbour_urn));
+      -- A run that read a partner's data which no named grant from that partner admits today is
+      -- stale in effect, from the date itself, before any job has marked it.
+      CREATE FUNCTION app_run_lost_grant(p_tenant uuid, p_versions jsonb) RETURNS boolean
+      LANGUAGE sql STABLE AS $fn$
+        SELECT EXISTS (
+          SELECT 1 FROM jsonb_array_elements(p_versions) AS dv(v)
+          WHERE (dv.v->>'tenantId')::uuid <> p_tenant
+            AND (dv.v->>'tenantId')::uuid IS DISTINCT FROM app_public_tenant()
+            AND NOT EXISTS (SELECT 1 FROM sharing_grants g
+                            WHERE g.tenant_id = (dv.v->>'tenantId')::uuid AND g.grantee_tenant_id = p_tenant
+                              AND g.disclosure = 'named'
+                              AND current_date BETWEEN g.valid_from AND g.valid_to))
+      $fn$;
+
       -- Benchmarks of a stale run (built on a lost grant) are never served. Uncorrelated, so
       -- PostgreSQL hashes the tenant's stale runs once per query.
       CREATE POLICY run_not_stale ON comparison_benchmarks AS RESTRICTIVE FOR SELECT USING (
-        run_id NOT IN (SELECT r.id FROM comparison_runs r WHERE r.stale));
+        run_id NOT IN (SELECT r.id FROM comparison_runs r
+                       WHERE r.stale OR app_run_lost_grant(r.tenant_id, r.dataset_versions)));
     `);
 
     await db.query(`
@@ -725,6 +740,7 @@ export class Sharing1763850000000 implements MigrationInterface {
       DROP FUNCTION sharing_reach_plan(uuid, uuid);
       DROP FUNCTION sharing_grant_plan(uuid, uuid);
       DROP FUNCTION sharing_pseudonym(bytea, integer);
+      DROP FUNCTION app_run_lost_grant(uuid, jsonb);
       DROP FUNCTION app_named_reach(uuid, integer);
       DROP TABLE club_members, clubs, access_log, sharing_reach, sharing_grants, protocol_opt_outs,
         protocol_events, protocol_signatures, protocol_versions, protocols;
