@@ -23,7 +23,7 @@ export class ProtocolExpiryProcessor extends WorkerHost {
   }
 }
 
-/** Every five minutes, and once at start (idempotent: one scheduler per id in Redis). */
+/** Every five minutes, the first run at once (idempotent: one scheduler per id in Redis). */
 @Injectable()
 export class ProtocolExpirySchedule implements OnApplicationBootstrap {
   constructor(@InjectQueue(QUEUES.sharing) private readonly queue: Queue) {}
@@ -31,7 +31,7 @@ export class ProtocolExpirySchedule implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     await this.queue.upsertJobScheduler(
       'protocols.expire',
-      { every: 5 * 60 * 1000, immediately: true },
+      { every: 5 * 60 * 1000 },
       { name: 'protocols.expire', data: {} },
     );
   }
