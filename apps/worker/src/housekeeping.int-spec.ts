@@ -41,8 +41,10 @@ describe('worker: refresh-token housekeeping job', () => {
     if (state === 'expired') await insert(past, null, null);
     if (state === 'revoked-old') await insert("now() + interval '1 day'", null, past);
     if (state === 'rotated-live-family') {
-      await insert("now() + interval '1 day'", past, null);
+      // Live token first: the worker's own scheduled purge may run at any moment, and a rotated
+      // token whose family has no live one yet is rightly deleted.
       await insert("now() + interval '1 day'", null, null);
+      await insert("now() + interval '1 day'", past, null);
     }
     return rows;
   }
