@@ -4,7 +4,7 @@ import type { EntityManager } from 'typeorm';
 
 import { APP_CONFIG, type AppConfig } from '@schoolbench/config';
 import {
-  importFile,
+  importFileBatches,
   parseMappingProfile,
   type ImportReport,
   type MappingProfile,
@@ -273,11 +273,12 @@ export class DatasetImports {
           ),
         ),
       );
-      // Progress is the share of the data file parsed; 100 only once published.
+      // Progress is the share of the data file parsed (to 90), then 95 once the staged rows are in
+      // `observations`, and 100 only once published.
       const source = (part: UploadPart, chunks: number, name: string) =>
         storedUploadSource(this.tx, tenantId, datasetId, part, name, chunks, (bytes) =>
           part === 'data' && data.bytes > 0
-            ? progress(Math.min(99, Math.floor((bytes * 99) / data.bytes)))
+            ? progress(Math.min(90, Math.floor((bytes * 90) / data.bytes)))
             : Promise.resolve(),
         );
       await progress(0);
@@ -303,6 +304,7 @@ export class DatasetImports {
           parsed,
         );
         if (!parsed.summary?.accepted) throw new RejectedImport();
+        await progress(95);
         await this.checkpoint('publishing', datasetId);
         await this.publish(m, tenantId, datasetId, parsed.summary, problems, parsed.counts);
         await deleteUploadChunks(m, tenantId, datasetId);
@@ -382,7 +384,9 @@ export class DatasetImports {
     );
     const writer = new ObservationWriter(m, tenantId, datasetId);
     let rows = 0;
-    for await (const record of importFile({
+    // Records come in batches (one await per batch, not per record); the writer is awaited only
+    // when it sends a batch to the database.
+    for await (const batch of importFileBatches({
       file: { name: req.file.name, bytes: req.file.open() },
       meta: req.meta ? { name: req.meta.name, bytes: req.meta.open() } : undefined,
       profile,
@@ -390,25 +394,29 @@ export class DatasetImports {
       restrictToLaCodes: tenant?.la_code ? [tenant.la_code] : undefined,
       maxBytes: this.config.UPLOAD_MAX_BYTES,
     })) {
-      switch (record.kind) {
-        case 'school':
-          await writer.school(toRegisterEntry(record.school));
-          break;
-        case 'observation':
-          await writer.observation(record.observation);
-          if (++rows % 5_000 === 0) req.onProgress?.(record.line);
-          break;
-        case 'summary-observation':
-          await writer.area(record.observation);
-          break;
-        case 'problem':
-          if (problems.length < REPORT_PROBLEMS) problems.push(record.problem);
-          break;
-        case 'end':
-          parsed.summary = record.report;
-          break;
-        default:
-          break;
+      for (const record of batch) {
+        let sending: Promise<void> | undefined;
+        switch (record.kind) {
+          case 'school':
+            sending = writer.school(toRegisterEntry(record.school));
+            break;
+          case 'observation':
+            sending = writer.observation(record.observation);
+            if (++rows % 5_000 === 0) req.onProgress?.(record.line);
+            break;
+          case 'summary-observation':
+            sending = writer.area(record.observation);
+            break;
+          case 'problem':
+            if (problems.length < REPORT_PROBLEMS) problems.push(record.problem);
+            break;
+          case 'end':
+            parsed.summary = record.report;
+            break;
+          default:
+            break;
+        }
+        if (sending) await sending;
       }
     }
     await writer.flush();

@@ -9,14 +9,21 @@ const BATCH = 5000;
 /**
  * Writes an import's records in batches through `unnest` arrays: one round trip per few thousand
  * rows keeps memory flat. One batch is in the database while the next is parsed, so parsing and
- * writing overlap; batches still reach the connection in order, and schools are always sent
- * before the observations that refer to them.
+ * writing overlap; batches reach the connection in order.
+ *
+ * Observations are staged: batches go to a temporary table of the transaction (no keys, policies
+ * or indexes to maintain, no WAL), and `flush` moves them into `observations` with one
+ * INSERT … SELECT, where row-level security, the foreign keys and the indexes do their work once
+ * every school of the file is in the register. Measured on the import benchmark, this took the
+ * database's share from ~26 s to ~15 s. The temporary table is private to the connection, and
+ * dropped at commit or rollback.
  */
 export class ObservationWriter {
   private inFlight: Promise<void> = Promise.resolve();
   private schools = new Map<number, RegisterEntry>();
   private observations: Observation[] = [];
   private areas: SummaryObservation[] = [];
+  private staging = false;
   counts = { schools: 0, observations: 0, areaObservations: 0 };
 
   constructor(
@@ -25,25 +32,44 @@ export class ObservationWriter {
     private readonly datasetId: string,
   ) {}
 
-  async school(entry: RegisterEntry): Promise<void> {
+  // The record methods return a promise only when a batch is due, so that the caller awaits
+  // (one microtask per record adds up over a national file) only then.
+
+  school(entry: RegisterEntry): Promise<void> | undefined {
     this.schools.set(entry.urn, entry);
-    if (this.schools.size >= BATCH) await this.flushSchools();
+    return this.schools.size >= BATCH ? this.flushSchools() : undefined;
   }
 
-  async observation(o: Observation): Promise<void> {
+  observation(o: Observation): Promise<void> | undefined {
     this.observations.push(o);
-    if (this.observations.length >= BATCH) await this.flushObservations();
+    return this.observations.length >= BATCH ? this.flushObservations() : undefined;
   }
 
-  async area(o: SummaryObservation): Promise<void> {
+  area(o: SummaryObservation): Promise<void> | undefined {
     this.areas.push(o);
-    if (this.areas.length >= BATCH) await this.flushAreas();
+    return this.areas.length >= BATCH ? this.flushAreas() : undefined;
   }
 
   async flush(): Promise<void> {
     await this.flushObservations();
     await this.flushAreas();
     await this.inFlight;
+    if (!this.staging) return;
+    // PostgreSQL plans a foreign-key check once per connection and keeps the plan. One planned
+    // while `schools` was small and never analysed (a new tenant, a fresh database) walks the
+    // tenant's name index and filters by URN, reading every school for every row: the benchmark
+    // hung for minutes on the census that way. Dropping cached plans here has the checks planned
+    // afresh at the register's current size. (The app role cannot ANALYZE; this it may do.)
+    await this.m.query('discard plans');
+    await this.m.query(
+      `insert into observations (tenant_id, dataset_id, urn, measure, time_period, time_identifier, breakdown,
+                                 value, suppression, numerator, denominator)
+       select $1, $2, urn, measure, time_period, time_identifier, breakdown, value, suppression, numerator, denominator
+       from import_staged_observations`,
+      [this.tenantId, this.datasetId],
+    );
+    await this.m.query('drop table import_staged_observations');
+    this.staging = false;
   }
 
   /** Waits for the batch in the database (surfacing its error), then sends the next one. */
@@ -69,15 +95,23 @@ export class ObservationWriter {
     if (this.observations.length === 0) return;
     const rows = this.observations;
     this.observations = [];
+    if (!this.staging) {
+      this.staging = true;
+      await this.submit(() =>
+        this.m.query(
+          `create temporary table import_staged_observations (
+             urn integer, measure text, time_period integer, time_identifier text, breakdown text,
+             value double precision, suppression text, numerator double precision, denominator double precision
+           ) on commit drop`,
+        ),
+      );
+    }
     await this.submit(() =>
       this.m.query(
-        `insert into observations (tenant_id, dataset_id, urn, measure, time_period, time_identifier, breakdown,
-                                 value, suppression, numerator, denominator)
-       select $1, $2, * from unnest($3::int[], $4::text[], $5::int[], $6::text[], $7::text[],
-                                    $8::float8[], $9::text[], $10::float8[], $11::float8[])`,
+        `insert into import_staged_observations
+         select * from unnest($1::int[], $2::text[], $3::int[], $4::text[], $5::text[],
+                              $6::float8[], $7::text[], $8::float8[], $9::float8[])`,
         [
-          this.tenantId,
-          this.datasetId,
           rows.map((o) => Number(o.urn)),
           rows.map((o) => o.measure),
           rows.map((o) => Number(o.period.timePeriod)),

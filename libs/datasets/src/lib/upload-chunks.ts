@@ -70,7 +70,8 @@ export async function storedUploadSize(
 
 /**
  * A stored file as a source the import pipeline can stream: one chunk is read from the database
- * at a time (in the caller's tenant transaction), and handed on in slices. `onBytes` hears how
+ * at a time, in a short transaction of its own (the import's connection is busy writing), and
+ * handed on in slices. `onBytes` hears how
  * many bytes were handed on so far, which is what import progress is measured by.
  */
 export function storedUploadSource(
@@ -88,7 +89,7 @@ export function storedUploadSource(
       (async function* read(): AsyncGenerator<Uint8Array> {
         let handedOn = 0;
         for (let seq = 0; seq < chunks; seq++) {
-          const [row] = await tx.inTenant(tenantId, (m) =>
+          const [row] = await tx.inTenantApart(tenantId, (m) =>
             m.query<{ bytes: Buffer }[]>(
               `select bytes from dataset_upload_chunks
                where tenant_id = $1 and dataset_id = $2 and part = $3 and seq = $4`,
