@@ -192,7 +192,11 @@ function runChild(
   });
 }
 
-/** Drops benchmark databases left by runs that were killed (none of them in use). */
+/**
+ * Drops benchmark databases left by runs that were killed: named `sbbench_<base-36 time>`, over
+ * an hour old and with nobody connected (a run of another benchmark or another person's may be
+ * starting right now, between creating its database and connecting to it).
+ */
 async function dropLeftovers(adminUrl: string): Promise<void> {
   const admin = new Client({ connectionString: adminUrl });
   await admin.connect();
@@ -204,8 +208,10 @@ async function dropLeftovers(adminUrl: string): Promise<void> {
         )
       ).rows.map((r) => r.datname),
     );
+    const hourAgo = Date.now() - 3600_000;
     for (const name of await listDatabases(adminUrl, DATABASE_PREFIX)) {
-      if (inUse.has(name)) continue;
+      const created = parseInt(name.slice(DATABASE_PREFIX.length), 36);
+      if (inUse.has(name) || !(created < hourAgo)) continue;
       await dropDatabase(adminUrl, name);
       say(`Dropped ${name}, left by an earlier run.`);
     }
