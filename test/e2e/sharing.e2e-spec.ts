@@ -216,6 +216,11 @@ describe('data-sharing protocols (journeys 2 and 5)', () => {
       { urn: 121902, value: null, suppression: 'c' },
     ]);
     expect(JSON.stringify(small.data)).not.toContain('0.73');
+    const nested = await gql(
+      'a.analyst',
+      '{ school(urn: 121902) { observations(filter: { measures: ["ks4_progress8"] }) { value suppression } } }',
+    );
+    expect(nested.data!.school.observations).toEqual([{ value: null, suppression: 'c' }]);
     // KS2 is out of scope: the partner's primary data stays private.
     const ks2 = await gql(
       'a.analyst',

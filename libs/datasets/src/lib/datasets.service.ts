@@ -263,17 +263,28 @@ export class DatasetsService {
     const rows = await this.tx.run(async (m: EntityManager) => {
       // Own data first, then a partner's under a grant, then the public reference data. Partners'
       // datasets are not readable, so their rows are current by the grant's own reading of them.
+      // A partner's small cohort (withheld by the policy) is served as c, unless another source
+      // (own or reference data) has the value.
       const found = await m.query<ObservationRow[]>(
-        `select distinct on (o.urn, o.measure, o.time_period, o.breakdown) o.*
-         from observations o left join datasets d on d.tenant_id = o.tenant_id and d.id = o.dataset_id
-         where (d.is_current or (d.id is null and o.tenant_id <> $1 and o.tenant_id is distinct from app_public_tenant()
-                                 and o.dataset_id in (select id from shared_current_datasets())))
-           and o.urn = any($2)
-           and ($3::text[] is null or o.measure = any($3))
-           and ($4::int[] is null or o.time_period = any($4))
-           and ($5::text[] is null or o.breakdown = any($5))
-         order by o.urn, o.measure, o.time_period, o.breakdown,
-           case when o.tenant_id = $1 then 0 when o.tenant_id = app_public_tenant() then 2 else 1 end`,
+        `select distinct on (o.urn, o.measure, o.time_period, o.breakdown)
+                o.tenant_id, o.dataset_id, o.urn, o.measure, o.time_period, o.time_identifier,
+                o.breakdown, o.value, o.suppression, o.numerator, o.denominator
+         from (
+           select o.*, case when o.tenant_id = $1 then 0
+                            when o.tenant_id = app_public_tenant() then 2 else 1 end as precedence
+           from observations o left join datasets d on d.tenant_id = o.tenant_id and d.id = o.dataset_id
+           where (d.is_current or (d.id is null and o.tenant_id <> $1 and o.tenant_id is distinct from app_public_tenant()
+                                   and o.dataset_id in (select id from shared_current_datasets())))
+             and o.urn = any($2)
+             and ($3::text[] is null or o.measure = any($3))
+             and ($4::int[] is null or o.time_period = any($4))
+             and ($5::text[] is null or o.breakdown = any($5))
+           union all
+           select w.tenant_id, w.dataset_id, w.urn, w.measure, w.time_period, w.time_identifier,
+                  w.breakdown, null, 'c', null, null, 3
+           from shared_withheld_cells($2, $3, $4, $5) w
+         ) o
+         order by o.urn, o.measure, o.time_period, o.breakdown, o.precedence`,
         [
           principal.tenantId,
           urns,
