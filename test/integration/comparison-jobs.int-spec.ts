@@ -223,7 +223,15 @@ describe('comparison jobs', () => {
       neighbour_tenant_id: string;
       distance: number;
       feature_shares: Record<string, number>;
-    }>('select * from comparison_groups where run_id = $1 order by urn, rank', [run.id]);
+    }>(
+      // Shares are stored in the order of the run's features: zipped back into an object here.
+      `select g.urn, g.rank, g.neighbour_urn, g.neighbour_tenant_id, g.distance,
+              (select jsonb_object_agg(f.name, f.share)
+                    from unnest(r.features, g.feature_shares) as f(name, share)) as feature_shares
+       from comparison_groups g join comparison_runs r on r.tenant_id = g.tenant_id and r.id = g.run_id
+       where g.run_id = $1 order by g.urn, g.rank`,
+      [run.id],
+    );
     expect(stored).toHaveLength(8 * 5);
     for (const urn of OWN) {
       const expected = groups.groupOf(urn)!;
@@ -464,6 +472,29 @@ describe('comparison jobs', () => {
     expect(await runRow(running.id)).toMatchObject({ status: 'cancelled', attempts: 1 });
     expect(await resultCounts(running.id)).toEqual({ groups: 0, benchmarks: 0 });
     expect(await runRow(waiting.id)).toMatchObject({ status: 'cancelled', attempts: 0 });
+  });
+
+  it('cancels a run inside its result transaction: the cancel does not wait, nothing is written', async () => {
+    // The result transaction is open (groups inserted) when the benchmarks are done: cancelling
+    // then must neither block on the run row nor leave the inserted rows behind.
+    let cancelledInside: unknown;
+    worker.get(ComparisonRunner).checkpoint = async (phase, id) => {
+      // The API is another process in service; here it shares the worker's async context, so
+      // the cancel is kept out of the worker's open transaction explicitly.
+      if (phase === 'benchmarked') {
+        cancelledInside = await worker.get(TenantContext).withoutTransaction(() => cancel(id));
+      }
+    };
+    const running = await request({ k: 17 });
+    const done = await waitFor(running.id, ['cancelled', 'completed', 'failed']);
+    expect(cancelledInside).toMatchObject({ status: 'cancelled' });
+    expect(done).toMatchObject({ status: 'cancelled', attempts: 1 });
+    expect(await resultCounts(running.id)).toEqual({ groups: 0, benchmarks: 0 });
+    const job = await queue().getJob(running.id);
+    for (let i = 0; i < 100 && !(await job?.isCompleted()); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect((await queue().getJob(running.id))?.returnvalue).toMatchObject({ status: 'cancelled' });
   });
 
   it('never lets two workers on one queue process the same run twice', async () => {

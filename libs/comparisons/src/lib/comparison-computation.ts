@@ -236,14 +236,31 @@ export function benchmarkedSchools(result: ComparisonGroups): number[] {
  * periods up to that one, disadvantaged gap against the group's, and the contextual expectation
  * from OLS on the features over the whole population. All statistics come from comparisons-core.
  */
-export function computeBenchmarks(input: {
+export function computeBenchmarks(input: BenchmarkInput): BenchmarkRow[] {
+  const out: BenchmarkRow[] = [];
+  for (const slice of benchmarkSlices(input, Number.POSITIVE_INFINITY)) {
+    for (const row of slice) out.push(row);
+  }
+  return out;
+}
+
+export interface BenchmarkInput {
   readonly result: ComparisonGroups;
   readonly measures: readonly string[];
   /** Outcome periods, oldest first. */
   readonly periods: readonly string[];
   readonly outcomes: ObservationTable;
   readonly notes?: string[];
-}): BenchmarkRow[] {
+}
+
+/**
+ * `computeBenchmarks` a slice at a time (every row of `targetsPerSlice` targets): the worker
+ * writes each slice while it computes the next.
+ */
+export function* benchmarkSlices(
+  input: BenchmarkInput,
+  targetsPerSlice: number,
+): Generator<BenchmarkRow[]> {
   const { result, outcomes } = input;
   const { population } = result;
   const stride = population.features.length;
@@ -258,65 +275,98 @@ export function computeBenchmarks(input: {
         : Array.from(population.values.subarray(row * stride, (row + 1) * stride));
     featuresOf.set(urn, x?.some(Number.isNaN) ? undefined : x);
   }
+  // Every school a benchmark reads (targets and members) gets a position, once: per measure and
+  // period its values are then looked up by URN once each, not once per group it is in.
   const members = membersOf(result);
-  const out: BenchmarkRow[] = [];
-  for (const measure of input.measures) {
+  const positionOf = new Map<number, number>();
+  const read = benchmarkedSchools(result);
+  read.forEach((urn, i) => positionOf.set(urn, i));
+  const memberPositions = new Map(
+    [...members].map(([urn, group]) => [urn, group.map((u) => positionOf.get(u) as number)]),
+  );
+  const byPosition = (column: ReadonlyMap<number, ObservedValue>): (ObservedValue | undefined)[] =>
+    read.map((urn) => column.get(urn));
+  // Every measure and period with observations, its model fitted once (measure order, as the
+  // notes report them).
+  const outcomeColumns = input.measures.flatMap((measure) => {
     const polarity = MEASURE_CATALOGUE.measure(measure)?.polarity ?? 'neutral';
     const periods = input.periods.filter((p) => outcomes.has(measure, p));
-    for (const [at, period] of periods.entries()) {
-      const all = outcomes.column(measure, period);
-      const disadvantaged = outcomes.column(measure, period, 'disadvantaged');
-      const others = outcomes.column(measure, period, 'not_disadvantaged');
-      const model = fitModel(population, all, `${measure} ${period}`, input.notes);
-      const earlier = periods.slice(0, at + 1);
-      for (const urn of result.targets) {
-        const group = members.get(urn) ?? [];
-        const own = all.get(urn);
-        const b = benchmarkAgainstGroup(
-          own,
-          group.map((u) => all.get(u)),
-          polarity,
-        );
-        const t = trend(
-          earlier.map((p) => ({ period: p, value: outcomes.get(measure, p, 'all', urn) })),
-        );
-        const gap = disadvantagedGap(
-          { disadvantaged: disadvantaged.get(urn), notDisadvantaged: others.get(urn) },
-          group.map((u) => ({
-            disadvantaged: disadvantaged.get(u),
-            notDisadvantaged: others.get(u),
-          })),
-        );
-        const x = model ? featuresOf.get(urn) : undefined;
-        const expected = model && x ? expectation(model, x, own) : undefined;
-        out.push({
-          urn,
-          measure,
-          period: Number(period),
-          value: orNull(b.value),
-          suppression: b.valueCode ?? null,
-          groupN: b.groupN,
-          median: orNull(b.median),
-          q1: orNull(b.lowerQuartile),
-          q3: orNull(b.upperQuartile),
-          percentileRank: orNull(b.percentileRank),
-          rank: orNull(b.rank),
-          rankOf: orNull(b.of),
-          gapToMedian: orNull(b.gapToMedian),
-          trendSlope: orNull(t.slope),
-          trendPeriods: t.periodsUsed,
-          disadvantagedGap: orNull(gap.schoolGap),
-          groupDisadvantagedGap: orNull(gap.groupGap),
-          groupDisadvantagedN: gap.groupN,
-          expectedValue: orNull(expected?.expected),
-          residual: orNull(expected?.residual),
-          suppressedCount: Object.values(b.suppressed).reduce((a, n) => a + n, 0),
-          missingCount: b.missing,
-        });
-      }
+    return periods.map((period, at) => {
+      const allColumn = outcomes.column(measure, period);
+      return {
+        measure,
+        period,
+        polarity,
+        all: byPosition(allColumn),
+        disadvantaged: byPosition(outcomes.column(measure, period, 'disadvantaged')),
+        others: byPosition(outcomes.column(measure, period, 'not_disadvantaged')),
+        model: fitModel(population, allColumn, `${measure} ${period}`, input.notes),
+        earlier: periods
+          .slice(0, at + 1)
+          .map((p) => ({ period: p, values: byPosition(outcomes.column(measure, p)) })),
+      };
+    });
+  });
+  // School by school (each its measures and periods): rows come out in the order of the
+  // results' primary key, which keeps inserting them cheap.
+  let out: BenchmarkRow[] = [];
+  for (const [i, urn] of result.targets.entries()) {
+    if (i > 0 && i % targetsPerSlice === 0) {
+      yield out;
+      out = [];
+    }
+    const group = memberPositions.get(urn) ?? [];
+    const self = positionOf.get(urn) as number;
+    for (const {
+      measure,
+      period,
+      polarity,
+      all,
+      disadvantaged,
+      others,
+      model,
+      earlier,
+    } of outcomeColumns) {
+      const own = all[self];
+      const b = benchmarkAgainstGroup(
+        own,
+        group.map((g) => all[g]),
+        polarity,
+      );
+      const t = trend(earlier.map((e) => ({ period: e.period, value: e.values[self] })));
+      const gap = disadvantagedGap(
+        { disadvantaged: disadvantaged[self], notDisadvantaged: others[self] },
+        group.map((g) => ({ disadvantaged: disadvantaged[g], notDisadvantaged: others[g] })),
+      );
+      const x = model ? featuresOf.get(urn) : undefined;
+      const expected = model && x ? expectation(model, x, own) : undefined;
+      out.push({
+        urn,
+        measure,
+        period: Number(period),
+        value: orNull(b.value),
+        suppression: b.valueCode ?? null,
+        groupN: b.groupN,
+        median: orNull(b.median),
+        q1: orNull(b.lowerQuartile),
+        q3: orNull(b.upperQuartile),
+        percentileRank: orNull(b.percentileRank),
+        rank: orNull(b.rank),
+        rankOf: orNull(b.of),
+        gapToMedian: orNull(b.gapToMedian),
+        trendSlope: orNull(t.slope),
+        trendPeriods: t.periodsUsed,
+        disadvantagedGap: orNull(gap.schoolGap),
+        groupDisadvantagedGap: orNull(gap.groupGap),
+        groupDisadvantagedN: gap.groupN,
+        expectedValue: orNull(expected?.expected),
+        residual: orNull(expected?.residual),
+        suppressedCount: Object.values(b.suppressed).reduce((a, n) => a + n, 0),
+        missingCount: b.missing,
+      });
     }
   }
-  return out;
+  if (out.length > 0) yield out;
 }
 
 function fitModel(

@@ -34,7 +34,9 @@ interface GroupRow {
   neighbour_tenant_id: string;
   is_reference: boolean;
   distance: number;
-  feature_shares: Record<string, number>;
+  /** Shares in the order of `features`, the run's. */
+  feature_shares: (number | null)[];
+  features: string[];
   name: string | null;
   la_code: string | null;
 }
@@ -294,10 +296,11 @@ export class ComparisonResultsService {
            and ($4::int is null or l.urn = $4)
          order by l.urn, r.finished_at desc, r.id)
        select g.run_id, g.urn, g.rank, g.neighbour_urn, g.neighbour_tenant_id, g.distance,
-              g.feature_shares, s.name, s.la_code,
+              g.feature_shares, r.features, s.name, s.la_code,
               g.neighbour_tenant_id is not distinct from app_public_tenant() as is_reference
        from comparison_groups g
        join chosen c on c.urn = g.urn and c.run_id = g.run_id
+       join comparison_runs r on r.tenant_id = g.tenant_id and r.id = g.run_id
        left join schools s on s.tenant_id = g.neighbour_tenant_id and s.urn = g.neighbour_urn
        where g.tenant_id = $1
        order by g.urn, g.rank`,
@@ -349,8 +352,11 @@ export class ComparisonResultsService {
             ? SchoolSource.REFERENCE
             : SchoolSource.PARTNERS,
       distance: r.distance,
-      featureShares: Object.entries(r.feature_shares)
-        .map(([feature, share]) => ({ feature, label: LABELS.get(feature) ?? feature, share }))
+      featureShares: r.features
+        .flatMap((feature, j) => {
+          const share = r.feature_shares[j];
+          return share == null ? [] : [{ feature, label: LABELS.get(feature) ?? feature, share }];
+        })
         .sort((a, b) => a.share - b.share),
     };
   }

@@ -11,17 +11,16 @@ import { TenantTransactions } from '@schoolbench/tenancy';
 
 import {
   benchmarkedSchools,
-  computeBenchmarks,
+  benchmarkSlices,
   computeGroups,
-  groupRows,
-  type BenchmarkRow,
-  type GroupMemberRow,
+  type ComparisonGroups,
 } from '../comparison-computation';
 import { ComparisonData } from '../comparison-data';
 import { contextMeasures, outcomePeriods } from '../comparison-request';
 import { updateReturning, type ComparisonRunRow } from '../comparison-run-row';
 import { COMPARISON_JOB } from '../comparison-runs.service';
 import { ObservationTable } from '../observation-table';
+import { ComparisonResultWriter } from './comparison-result-writer';
 import { ComparisonRecomputation, RECOMPUTE_JOB } from './comparison-upkeep';
 
 /** Points between phases where a run may stop; `writing` is inside the result transaction. */
@@ -43,6 +42,25 @@ export interface AttemptInfo {
 
 class RunCancelled extends Error {}
 
+/** Phase durations, recorded in the run's summary: where a slow run spent its time. */
+class PhaseTimings {
+  readonly ms: Record<string, number> = {};
+  private start = performance.now();
+
+  lap(phase: string): void {
+    this.ms[phase] = Math.round(performance.now() - this.start);
+    this.start = performance.now();
+  }
+}
+
+interface Grouped {
+  grouped: ComparisonGroups;
+  /** Filled by `outcomesRead` (breakdown `all`) and later the disadvantaged breakdowns. */
+  outcomes: ObservationTable;
+  outcomesRead: Promise<unknown>;
+  timings: PhaseTimings;
+}
+
 /** What a finished run records about itself (`comparison_runs.summary`). */
 interface RunSummary {
   timingsMs: Record<string, number>;
@@ -54,12 +72,14 @@ interface RunSummary {
   notes: string[];
 }
 
-const ROWS_PER_INSERT = 10_000;
+/** Targets benchmarked between two looks at the connection (a few milliseconds of work). */
+const TARGETS_PER_SLICE = 50;
 
 /**
  * Computes one comparison run under its tenant: load the population and outcomes of the run's
- * dataset versions, group with the run's method, benchmark the targets, then write groups,
- * benchmarks and the `completed` status in one transaction — nothing is visible until all is.
+ * dataset versions and group with the run's method; then, in one transaction, benchmark the
+ * targets while their groups and benchmarks are inserted, and mark the run `completed` — nothing
+ * is visible until all is.
  */
 @Injectable()
 export class ComparisonRunner {
@@ -111,8 +131,10 @@ export class ComparisonRunner {
         );
     await report(5);
     try {
+      // Committed at once, even from inside the result transaction (which holds no lock that
+      // this update waits for: the run row is locked only just before it completes).
       const progress = async (value: number, message: string): Promise<void> => {
-        await this.tx.inTenant(tenantId, async (m) => {
+        await this.tx.inTenantApart(tenantId, async (m) => {
           const [row] = await updateReturning<{ status: string }>(
             m,
             `update comparison_runs set progress = $3, message = $4
@@ -123,12 +145,11 @@ export class ComparisonRunner {
         });
         await report(value);
       };
-      const result = await this.compute(run, progress);
-      await progress(90, 'Writing results');
-      const written = await this.write(run, result.groups, result.benchmarks, result.summary);
-      if (!written) return outcome('cancelled');
+      const grouped = await this.group(run, progress);
+      const counts = await this.benchmarkAndWrite(run, grouped, progress);
+      if (!counts) return outcome('cancelled');
       await report(100);
-      return outcome('completed', result.groups.length, result.benchmarks.length);
+      return outcome('completed', counts.groups, counts.benchmarks);
     } catch (error) {
       if (error instanceof RunCancelled) return outcome('cancelled');
       await this.recordFailure(run, error, attempt);
@@ -159,145 +180,186 @@ export class ComparisonRunner {
     });
   }
 
-  private async compute(
+  /** Loads the run's data and finds the groups (phases `load` and `groups`). */
+  private async group(
     run: ComparisonRunRow,
     progress: (value: number, message: string) => Promise<void>,
-  ): Promise<{ groups: GroupMemberRow[]; benchmarks: BenchmarkRow[]; summary: RunSummary }> {
+  ): Promise<Grouped> {
     const method = this.methods.get(run.method);
     const parameters = run.parameters;
     const periods = outcomePeriods(parameters.period);
     const datasets = run.dataset_versions;
-    // Phase durations go into the run's summary: where a slow run spent its time.
-    const timingsMs: Record<string, number> = {};
-    let phaseStart = performance.now();
-    const lap = (phase: string): void => {
-      timingsMs[phase] = Math.round(performance.now() - phaseStart);
-      phaseStart = performance.now();
-    };
+    const timings = new PhaseTimings();
 
-    const loaded = await this.tx.inTenant(run.tenant_id, async (m) => {
-      const data = this.data(m, run);
-      const existing = await data.existingDatasets(datasets);
-      const gone = datasets.filter((d) => !existing.has(d.id));
-      if (gone.length > 0) {
-        throw new ComparisonInputError(
-          `Dataset version(s) ${gone.map((d) => d.id).join(', ')} no longer exist; request the comparison again`,
-        );
-      }
-      const tenants = [...new Set([run.tenant_id, ...datasets.map((d) => d.tenantId)])];
-      const schools = await data.schools(tenants, parameters.phase);
-      const context = await data.observations(new ObservationTable(), {
-        datasets,
-        measures: contextMeasures(method, parameters),
-        periods: [parameters.period],
-        breakdowns: ['all'],
-      });
-      const outcomes = await data.observations(new ObservationTable(), {
+    // Outcomes are needed only for the benchmarks: read on a connection of their own while the
+    // population is read and grouped (and the groups written).
+    const outcomes = new ObservationTable();
+    const outcomesRead = this.tx.inTenant(run.tenant_id, (m) =>
+      this.data(m, run).observations(outcomes, {
         datasets,
         measures: parameters.outcomeMeasures,
         periods,
         breakdowns: ['all'],
+      }),
+    );
+    // Awaited by benchmarkAndWrite or, on an early exit here, settled before leaving: never an
+    // unhandled rejection, and no read left running behind a failed attempt.
+    outcomesRead.catch(() => undefined);
+    try {
+      const loaded = await this.tx.inTenant(run.tenant_id, async (m) => {
+        const data = this.data(m, run);
+        const existing = await data.existingDatasets(datasets);
+        const gone = datasets.filter((d) => !existing.has(d.id));
+        if (gone.length > 0) {
+          throw new ComparisonInputError(
+            `Dataset version(s) ${gone.map((d) => d.id).join(', ')} no longer exist; request the comparison again`,
+          );
+        }
+        const tenants = [...new Set([run.tenant_id, ...datasets.map((d) => d.tenantId)])];
+        const schools = await data.schools(tenants, parameters.phase);
+        const context = await data.observations(new ObservationTable(), {
+          datasets,
+          measures: contextMeasures(method, parameters),
+          periods: [parameters.period],
+          breakdowns: ['all'],
+        });
+        const targets = parameters.allSchools
+          ? schools.filter((s) => s.tenantId === run.tenant_id).map((s) => s.urn)
+          : [parameters.targetUrn as number];
+        return { schools, context, targets };
       });
-      const targets = parameters.allSchools
-        ? schools.filter((s) => s.tenantId === run.tenant_id).map((s) => s.urn)
-        : [parameters.targetUrn as number];
-      return { schools, context, outcomes, targets };
-    });
-    lap('load');
-    await this.checkpoint('loaded', run.id);
-    await progress(30, `Finding similar schools among ${loaded.schools.length}`);
+      timings.lap('load');
+      await this.checkpoint('loaded', run.id);
+      await progress(30, `Finding similar schools among ${loaded.schools.length}`);
 
-    const grouped = computeGroups({
-      method,
-      parameters,
-      schools: loaded.schools,
-      context: loaded.context,
-      targets: loaded.targets,
-      register: this.register,
-    });
-    if (grouped.targets.length === 0) {
-      const why = grouped.excludedTargets.map((t) => `${t.urn}: ${t.reason}`).join('; ');
-      throw new ComparisonInputError(
-        `No target school could be grouped (${why || 'none of the phase'})`,
+      const grouped = computeGroups({
+        method,
+        parameters,
+        schools: loaded.schools,
+        context: loaded.context,
+        targets: loaded.targets,
+        register: this.register,
+      });
+      if (grouped.targets.length === 0) {
+        const why = grouped.excludedTargets.map((t) => `${t.urn}: ${t.reason}`).join('; ');
+        throw new ComparisonInputError(
+          `No target school could be grouped (${why || 'none of the phase'})`,
+        );
+      }
+      timings.lap('groups');
+      await this.checkpoint('grouped', run.id);
+      await progress(
+        60,
+        `Benchmarking ${grouped.targets.length} school(s) and writing the results`,
       );
+      return { grouped, outcomes, outcomesRead, timings };
+    } catch (error) {
+      await outcomesRead.catch(() => undefined);
+      throw error;
     }
-    lap('groups');
-    await this.checkpoint('grouped', run.id);
-    await progress(60, `Benchmarking ${grouped.targets.length} school(s)`);
+  }
 
-    // Breakdowns for the disadvantaged gap are needed only for the targets and their groups.
-    await this.tx.inTenant(run.tenant_id, (m) =>
-      this.data(m, run).observations(loaded.outcomes, {
-        datasets,
+  /**
+   * One transaction: benchmark the targets while their groups and benchmarks are inserted (the
+   * database writes one batch while the next is computed), then lock the run, check it is still
+   * ours to finish (not cancelled meanwhile) and mark it completed. Returns the rows written, or
+   * undefined when the run was not ours to write (finished by another attempt, or cancelled).
+   */
+  private async benchmarkAndWrite(
+    run: ComparisonRunRow,
+    { grouped, outcomes, outcomesRead, timings }: Grouped,
+    progress: (value: number, message: string) => Promise<void>,
+  ): Promise<{ groups: number; benchmarks: number } | undefined> {
+    const parameters = run.parameters;
+    const periods = outcomePeriods(parameters.period);
+    // Breakdowns for the disadvantaged gap are needed only for the targets and their groups:
+    // read on a connection of their own while the result transaction inserts the groups.
+    const breakdowns = this.tx.inTenant(run.tenant_id, (m) =>
+      this.data(m, run).observations(outcomes, {
+        datasets: run.dataset_versions,
         measures: parameters.outcomeMeasures,
         periods,
         breakdowns: ['disadvantaged', 'not_disadvantaged'],
         urns: benchmarkedSchools(grouped),
       }),
     );
+    breakdowns.catch(() => undefined);
     const notes = [...grouped.notes];
-    const benchmarks = computeBenchmarks({
-      result: grouped,
-      measures: parameters.outcomeMeasures,
-      periods,
-      outcomes: loaded.outcomes,
-      notes,
-    });
-    const groups = groupRows(grouped);
-    lap('benchmarks');
-    await this.checkpoint('benchmarked', run.id);
-    return {
-      groups,
-      benchmarks,
-      summary: {
-        timingsMs,
-        populationSize: grouped.groups.size,
-        populationExcluded: grouped.populationExcluded,
-        features: grouped.features,
-        targets: grouped.targets.length,
-        excludedTargets: grouped.excludedTargets,
-        notes,
-      },
-    };
-  }
+    try {
+      return await this.tx.inTenant(run.tenant_id, async (m) => {
+        // Attempts of one run write one at a time: a second waits here until the first commits
+        // (then finds it completed) or rolls back. The run row itself is locked only at the end,
+        // so nothing else waits on it while the results are written.
+        await m.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [
+          `comparison run ${run.id}`,
+        ]);
+        const [current] = await m.query<{ status: string }[]>(
+          'select status from comparison_runs where tenant_id = $1 and id = $2',
+          [run.tenant_id, run.id],
+        );
+        if (current?.status !== 'running') return undefined;
 
-  /**
-   * One transaction: lock the run, check it is still ours to finish (not cancelled, not already
-   * completed by another attempt), insert everything and mark it completed.
-   */
-  private async write(
-    run: ComparisonRunRow,
-    groups: readonly GroupMemberRow[],
-    benchmarks: readonly BenchmarkRow[],
-    summary: RunSummary,
-  ): Promise<boolean> {
-    return this.tx.inTenant(run.tenant_id, async (m) => {
-      const [current] = await m.query<{ status: string }[]>(
-        'select status from comparison_runs where tenant_id = $1 and id = $2 for update',
-        [run.tenant_id, run.id],
-      );
-      if (current?.status !== 'running') return false;
-      const started = performance.now();
-      await insertGroups(m, run, groups);
-      await this.checkpoint('writing', run.id);
-      await insertBenchmarks(m, run, benchmarks);
-      await m.query(
-        `update comparison_runs
-         set status = 'completed', progress = 100, finished_at = clock_timestamp(), summary = $3,
-             message = $4, error = null
-         where tenant_id = $1 and id = $2`,
-        [
-          run.tenant_id,
-          run.id,
-          JSON.stringify({
-            ...summary,
-            timingsMs: { ...summary.timingsMs, write: Math.round(performance.now() - started) },
-          }),
-          `Grouped and benchmarked ${new Set(groups.map((g) => g.urn)).size} school(s)`,
-        ],
-      );
-      return true;
-    });
+        const writer = new ComparisonResultWriter(m, run.tenant_id, run.id);
+        try {
+          writer.groups(grouped);
+          await Promise.all([outcomesRead, breakdowns]);
+          const slices = benchmarkSlices(
+            { result: grouped, measures: parameters.outcomeMeasures, periods, outcomes, notes },
+            TARGETS_PER_SLICE,
+          );
+          for (const slice of slices) {
+            writer.benchmarks(slice);
+            // Lets the connection send the next batch as soon as the database is free.
+            await new Promise((resolve) => setImmediate(resolve));
+          }
+          timings.lap('benchmarks');
+          await this.checkpoint('benchmarked', run.id);
+          await progress(90, 'Writing results');
+          await writer.flush();
+          await this.checkpoint('writing', run.id);
+        } catch (error) {
+          await writer.abandon();
+          throw error;
+        }
+
+        // Cancelled while the results were written: roll them back.
+        const [locked] = await m.query<{ status: string }[]>(
+          'select status from comparison_runs where tenant_id = $1 and id = $2 for update',
+          [run.tenant_id, run.id],
+        );
+        if (locked?.status !== 'running') throw new RunCancelled();
+        timings.lap('write');
+        const summary: RunSummary = {
+          timingsMs: timings.ms,
+          populationSize: grouped.groups.size,
+          populationExcluded: grouped.populationExcluded,
+          features: grouped.features,
+          targets: grouped.targets.length,
+          excludedTargets: grouped.excludedTargets,
+          notes,
+        };
+        await m.query(
+          `update comparison_runs
+           set status = 'completed', progress = 100, finished_at = clock_timestamp(), summary = $3,
+               features = $4, message = $5, error = null
+           where tenant_id = $1 and id = $2`,
+          [
+            run.tenant_id,
+            run.id,
+            JSON.stringify(summary),
+            // The order of every member's feature_shares.
+            grouped.groups.shares ? [...grouped.groups.features] : [],
+            `Grouped and benchmarked ${grouped.targets.length} school(s)`,
+          ],
+        );
+        return { ...writer.counts };
+      });
+    } catch (error) {
+      if (error instanceof RunCancelled) return undefined;
+      throw error;
+    } finally {
+      await Promise.allSettled([outcomesRead, breakdowns]);
+    }
   }
 
   private async recordFailure(
@@ -338,96 +400,6 @@ export class ComparisonRunner {
          where tenant_id = $1 and id = $2 and status in ('queued', 'running')`,
         [payload.tenantId, payload.runId, reason],
       ),
-    );
-  }
-}
-
-async function insertGroups(
-  m: EntityManager,
-  run: ComparisonRunRow,
-  rows: readonly GroupMemberRow[],
-): Promise<void> {
-  // Shares travel as one float8 array per feature and become jsonb in the database: a national
-  // run has ~0.3 M members, and array literals of numbers are far cheaper than of JSON texts.
-  const features = Object.keys(rows[0]?.featureShares ?? {});
-  const pairs = features.map((_, j) => `$${8 + 2 * j}::text, u.s${j}`).join(', ');
-  const arrays = features.map((_, j) => `, $${9 + 2 * j}::float8[]`).join('');
-  const names = features.map((_, j) => `, s${j}`).join('');
-  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-    const batch = rows.slice(i, i + ROWS_PER_INSERT);
-    await m.query(
-      `insert into comparison_groups
-         (tenant_id, run_id, urn, rank, neighbour_urn, neighbour_tenant_id, distance, feature_shares)
-       select $1, $2, u.urn, u.rank, u.neighbour_urn, u.neighbour_tenant_id, u.distance,
-              jsonb_build_object(${pairs})
-       from unnest($3::int[], $4::int[], $5::int[], $6::uuid[], $7::float8[]${arrays})
-         as u(urn, rank, neighbour_urn, neighbour_tenant_id, distance${names})`,
-      [
-        run.tenant_id,
-        run.id,
-        batch.map((r) => r.urn),
-        batch.map((r) => r.rank),
-        batch.map((r) => r.neighbourUrn),
-        batch.map((r) => r.neighbourTenantId),
-        batch.map((r) => r.distance),
-        ...features.flatMap((f) => [f, batch.map((r) => r.featureShares[f] ?? null)]),
-      ],
-    );
-  }
-}
-
-async function insertBenchmarks(
-  m: EntityManager,
-  run: ComparisonRunRow,
-  rows: readonly BenchmarkRow[],
-): Promise<void> {
-  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-    const b = rows.slice(i, i + ROWS_PER_INSERT);
-    await m.query(
-      `insert into comparison_benchmarks
-         (tenant_id, run_id, urn, measure, period, value, suppression, group_n, median, q1, q3,
-          percentile_rank, rank, rank_of, gap_to_median, trend_slope, trend_periods,
-          disadvantaged_gap, group_disadvantaged_gap, group_disadvantaged_n, expected_value,
-          residual, suppressed_count, missing_count)
-       select $1, $2, u.urn, u.measure, u.period, u.value, u.suppression, u.group_n, u.median,
-              u.q1, u.q3, u.percentile_rank, u.rank, u.rank_of, u.gap_to_median, u.trend_slope,
-              coalesce(string_to_array(nullif(u.trend_periods, ''), ',')::int[], '{}'),
-              u.disadvantaged_gap, u.group_disadvantaged_gap, u.group_disadvantaged_n,
-              u.expected_value, u.residual, u.suppressed_count, u.missing_count
-       from unnest($3::int[], $4::text[], $5::int[], $6::float8[], $7::text[], $8::int[],
-                   $9::float8[], $10::float8[], $11::float8[], $12::float8[], $13::int[], $14::int[],
-                   $15::float8[], $16::float8[], $17::text[], $18::float8[], $19::float8[],
-                   $20::int[], $21::float8[], $22::float8[], $23::int[], $24::int[])
-         as u(urn, measure, period, value, suppression, group_n, median, q1, q3, percentile_rank,
-              rank, rank_of, gap_to_median, trend_slope, trend_periods, disadvantaged_gap,
-              group_disadvantaged_gap, group_disadvantaged_n, expected_value, residual,
-              suppressed_count, missing_count)`,
-      [
-        run.tenant_id,
-        run.id,
-        b.map((r) => r.urn),
-        b.map((r) => r.measure),
-        b.map((r) => r.period),
-        b.map((r) => r.value),
-        b.map((r) => r.suppression),
-        b.map((r) => r.groupN),
-        b.map((r) => r.median),
-        b.map((r) => r.q1),
-        b.map((r) => r.q3),
-        b.map((r) => r.percentileRank),
-        b.map((r) => r.rank),
-        b.map((r) => r.rankOf),
-        b.map((r) => r.gapToMedian),
-        b.map((r) => r.trendSlope),
-        b.map((r) => r.trendPeriods.join(',')),
-        b.map((r) => r.disadvantagedGap),
-        b.map((r) => r.groupDisadvantagedGap),
-        b.map((r) => r.groupDisadvantagedN),
-        b.map((r) => r.expectedValue),
-        b.map((r) => r.residual),
-        b.map((r) => r.suppressedCount),
-        b.map((r) => r.missingCount),
-      ],
     );
   }
 }

@@ -2,6 +2,7 @@ import { Foundation1763820000000 } from './1763820000000-foundation';
 import { Datasets1763830000000 } from './1763830000000-datasets';
 import { Comparisons1763840000000 } from './1763840000000-comparisons';
 import { Sharing1763850000000 } from './1763850000000-sharing';
+import { ComparisonResultWrites1763880000000 } from './1763880000000-comparison-result-writes';
 
 /** Every migration, in order. Listed explicitly so bundles and tests never depend on globbing. */
 export const migrations = [
@@ -9,4 +10,5 @@ export const migrations = [
   Datasets1763830000000,
   Comparisons1763840000000,
   Sharing1763850000000,
+  ComparisonResultWrites1763880000000,
 ];
