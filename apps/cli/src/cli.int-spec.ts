@@ -194,8 +194,16 @@ describe('operator CLI', () => {
     );
     expect(counts.map((c) => c.la_code)).toEqual(['815', '850', '936']);
     expect(Number(counts.find((c) => c.la_code === '850')!.n)).toBeGreaterThan(300);
-    const before = await snapshotDatabase(db, ['tenants', 'users', 'login_directory']);
+    // Journey 2 as demo data: an active protocol, with North Yorkshire's secondaries in reach.
+    expect(out).toMatch(/Protocol "Secondary benchmarking 2016–2019" .* is active/);
+    const [reach] = await db.query<{ n: string }>(
+      `select count(distinct urn) as n from sharing_reach r join tenants t on t.id = r.tenant_id
+       where t.la_code = '815'`,
+    );
+    expect(Number(reach!.n)).toBeGreaterThan(10);
+    const tables = ['tenants', 'users', 'login_directory', 'protocols', 'sharing_grants'];
+    const before = await snapshotDatabase(db, tables);
     expect(await cli('demo', '--no-start', '--no-reference')).toBe(0);
-    expect(await snapshotDatabase(db, ['tenants', 'users', 'login_directory'])).toEqual(before);
+    expect(await snapshotDatabase(db, tables)).toEqual(before);
   }, 300_000);
 });

@@ -5,7 +5,7 @@ import { DatabaseModule } from '@schoolbench/database';
 import { DatasetImports, DatasetsService } from '@schoolbench/datasets';
 import { IdentityModule } from '@schoolbench/identity';
 import { SchoolsModule } from '@schoolbench/schools';
-import { AccessLogModule } from '@schoolbench/sharing';
+import { AccessLogModule, ProtocolsService } from '@schoolbench/sharing';
 import { TenancyModule } from '@schoolbench/tenancy';
 import { TenantsModule } from '@schoolbench/tenants';
 
@@ -20,7 +20,7 @@ import { TenantsModule } from '@schoolbench/tenants';
     SchoolsModule,
     AccessLogModule,
   ],
-  // The import service without its HTTP controller and resolvers.
-  providers: [DatasetImports, DatasetsService],
+  // The import and protocol services without their HTTP controllers and resolvers.
+  providers: [DatasetImports, DatasetsService, ProtocolsService],
 })
 export class CliModule {}

@@ -6,7 +6,8 @@ import type { Command } from 'commander';
 
 import { loadAppConfig } from '@schoolbench/config';
 import { UsersService } from '@schoolbench/identity';
-import { TenantTransactions, type Role } from '@schoolbench/tenancy';
+import { DisclosureLevel, ProtocolsService, ProtocolStatus } from '@schoolbench/sharing';
+import { TenantContext, TenantTransactions, type Role } from '@schoolbench/tenancy';
 import { TenantsService } from '@schoolbench/tenants';
 
 import { CommandError, withServices } from '../cli-context';
@@ -65,6 +66,63 @@ async function ensureUser(
   await users.provision(tenantId, { email, role, password: DEMO_PASSWORD, schoolUrn });
 }
 
+const DEMO_PROTOCOL = 'Secondary benchmarking 2016–2019';
+
+/**
+ * Journey 2 of SPEC §2 as demo data: Hampshire proposes a named protocol to North Yorkshire for
+ * secondary schools' KS4 results and context, and both LA admins sign it. Skipped if it exists.
+ */
+async function ensureDemoProtocol(app: INestApplicationContext): Promise<void> {
+  const tenants = app.get(TenantsService);
+  const users = app.get(UsersService);
+  const protocols = app.get(ProtocolsService);
+  const context = app.get(TenantContext);
+  const admins = [];
+  for (const la of DEMO_AUTHORITIES) {
+    const tenant = await tenants.ensure('authority', la.name, la.laCode);
+    const admin = await users.findByEmailInTenant(tenant.id, `la-admin@${la.slug}.demo`);
+    if (!admin) throw new CommandError(`The demo LA admin of ${la.name} is missing`);
+    admins.push({
+      tenantId: tenant.id,
+      userId: admin.id,
+      role: 'la_admin' as const,
+      schoolUrn: null,
+      via: 'cli' as const,
+    });
+  }
+  const [owner, partner] = admins as [(typeof admins)[number], (typeof admins)[number]];
+  const existing = await context.runAs(owner, () => protocols.list());
+  if (existing.some((p) => p.title === DEMO_PROTOCOL && p.status !== ProtocolStatus.REVOKED)) {
+    return;
+  }
+  const today = new Date();
+  const inTwoYears = new Date(today);
+  inTwoYears.setUTCFullYear(today.getUTCFullYear() + 2);
+  const created = await context.runAs(owner, () =>
+    protocols.create({
+      title: DEMO_PROTOCOL,
+      purpose:
+        'Compare each secondary school with similar schools in both authorities, to find good practice to share between headteachers',
+      partyLaCodes: ['815'],
+      categories: ['attainment', 'progress', 'context'],
+      periodFrom: '2016/17',
+      periodTo: '2018/19',
+      phases: ['secondary'],
+      disclosure: DisclosureLevel.NAMED,
+      smallCohortThreshold: 6,
+      validFrom: today.toISOString().slice(0, 10),
+      validTo: inTwoYears.toISOString().slice(0, 10),
+    }),
+  );
+  await context.runAs(owner, () => protocols.propose(created.id));
+  for (const admin of [owner, partner]) {
+    await context.runAs(admin, () => protocols.sign(created.id, 1));
+  }
+  process.stdout.write(
+    `Protocol "${DEMO_PROTOCOL}" between Hampshire and North Yorkshire is active (id ${created.id})\n`,
+  );
+}
+
 /** Demo tenants, their DfE data, the public reference data and one user per role. Safe to rerun. */
 export async function seedDemo(
   app: INestApplicationContext,
@@ -113,6 +171,7 @@ export async function seedDemo(
       });
     }
   }
+  await ensureDemoProtocol(app);
   return logins;
 }
 
