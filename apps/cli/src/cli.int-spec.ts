@@ -200,7 +200,7 @@ describe('operator CLI', () => {
       `select count(distinct urn) as n from sharing_reach r join tenants t on t.id = r.tenant_id
        where t.la_code = '815'`,
     );
-    expect(Number(reach!.n)).toBeGreaterThan(10);
+    expect(Number(reach.n)).toBeGreaterThan(10);
     const tables = ['tenants', 'users', 'login_directory', 'protocols', 'sharing_grants'];
     const before = await snapshotDatabase(db, tables);
     expect(await cli('demo', '--no-start', '--no-reference')).toBe(0);
