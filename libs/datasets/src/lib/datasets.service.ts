@@ -181,14 +181,24 @@ export class DatasetsService {
       });
     }
     return this.tx.run(async (m) => {
-      // For partners, row-level security admits only rows under a named grant valid today.
+      const partners = filter.source === ObservationSource.PARTNERS;
+      // For partners, row-level security admits only rows under a named grant valid today; naming
+      // the granting tenants up front lets the planner use the (tenant, measure) index.
+      const owners = partners
+        ? (
+            await m.query<{ tenant_id: string }[]>(
+              `select distinct tenant_id from sharing_grants where grantee_tenant_id = $1
+                 and disclosure = 'named' and current_date between valid_from and valid_to`,
+              [principal.tenantId],
+            )
+          ).map((g) => g.tenant_id)
+        : null;
       const tenants =
         filter.source === ObservationSource.REFERENCE
-          ? 'o.tenant_id = app_public_tenant()'
-          : filter.source === ObservationSource.PARTNERS
-            ? 'o.tenant_id <> $1::uuid and o.tenant_id is distinct from app_public_tenant()'
+          ? 'o.tenant_id = app_public_tenant() and $1::uuid is not null'
+          : partners
+            ? 'o.tenant_id = any($1::uuid[])'
             : 'o.tenant_id = $1::uuid';
-      const partners = filter.source === ObservationSource.PARTNERS;
       if (partners && filter.datasetId) {
         throw badInput('A partner’s data is read by protocol, not by dataset id', {
           field: 'datasetId',
@@ -207,7 +217,7 @@ export class DatasetsService {
         and ($5::int[] is null or o.time_period = any($5))
         and ($6::text[] is null or o.breakdown = any($6))`;
       const params = [
-        principal.tenantId,
+        owners ?? principal.tenantId,
         filter.datasetId ? this.uuid(filter.datasetId) : null,
         urns ?? null,
         filter.measures ?? null,

@@ -61,9 +61,13 @@ export class SchoolsService {
         qb.where('s.tenant_id = :tenant', { tenant: principal.tenantId });
       } else if (filter.source === SchoolSource.PARTNERS) {
         // Row-level security admits a partner's school only under a named grant valid today.
-        qb.where('s.tenant_id <> :tenant and s.tenant_id is distinct from app_public_tenant()', {
-          tenant: principal.tenantId,
-        });
+        // Only tenants granting named data today: lets the planner use the tenant index.
+        qb.where(
+          `s.tenant_id in (select g.tenant_id from sharing_grants g
+             where g.grantee_tenant_id = :tenant and g.disclosure = 'named'
+               and current_date between g.valid_from and g.valid_to)`,
+          { tenant: principal.tenantId },
+        );
       } else {
         qb.where('s.tenant_id = app_public_tenant()');
       }
