@@ -15,7 +15,6 @@ import {
   isNonNullType,
   isObjectType,
 } from 'graphql';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 
 import type { Role } from '@schoolbench/tenancy';
@@ -170,19 +169,12 @@ describe.each(SHARING)(
         [api.b.id, protocol, parties, level],
       );
       for (const tenant of [api.b, api.a]) {
-        const client = new Client({ connectionString: api.db.appUrl });
-        await client.connect();
-        try {
-          await client.query('begin');
-          await client.query(
-            "select set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true)",
-            [tenant.id, tenant.users.la_admin!.id],
-          );
-          await client.query('select protocol_sign($1, $2, 1)', [api.b.id, protocol]);
-          await client.query('commit');
-        } finally {
-          await client.end();
-        }
+        await api.db.asTenant(
+          tenant.id,
+          'select protocol_sign($1, $2, 1)',
+          [api.b.id, protocol],
+          tenant.users.la_admin!.id,
+        );
       }
       await api.db.query(
         `insert into clubs (tenant_id, id, name, protocol_owner_id, protocol_id, parties)

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
 import request from 'supertest';
 
 import {
@@ -45,21 +44,6 @@ describe('data-sharing protocols (journeys 2 and 5)', () => {
     smallCohortThreshold: 6,
     validFrom: today,
     validTo: inTwoYears,
-  };
-
-  /** Hand-written SQL as the app role inside a tenant transaction, like the services. */
-  const asApp = async (tenantId: string, sql: string): Promise<Record<string, unknown>[]> => {
-    const client = new Client({ connectionString: api.db.appUrl });
-    await client.connect();
-    try {
-      await client.query('begin');
-      await client.query("select set_config('app.tenant_id', $1, true)", [tenantId]);
-      const res = await client.query(sql);
-      await client.query('commit');
-      return res.rows as Record<string, unknown>[];
-    } finally {
-      await client.end();
-    }
   };
 
   const partnerObservations = async (who: string) => {
@@ -295,7 +279,7 @@ describe('data-sharing protocols (journeys 2 and 5)', () => {
 
     // Append only, in the database itself.
     for (const statement of ['update access_log set row_count = 0', 'delete from access_log']) {
-      await expect(asApp(api.b.id, statement)).rejects.toThrow(/permission denied/);
+      await expect(api.db.asTenant(api.b.id, statement)).rejects.toThrow(/permission denied/);
     }
   });
 
@@ -407,7 +391,10 @@ describe('data-sharing protocols (journeys 2 and 5)', () => {
     );
     expect(stale.stale).toBe(true);
     // Even read directly, the database no longer serves the partner neighbour.
-    const rows = await asApp(api.a.id, 'select neighbour_urn from comparison_groups');
+    const rows = await api.db.asTenant<{ neighbour_urn: number }>(
+      api.a.id,
+      'select neighbour_urn from comparison_groups',
+    );
     expect(rows.map((r) => r.neighbour_urn)).toEqual([]);
 
     const again = await gql('a.la_admin', `mutation($id: ID!) { signProtocol(id: $id) { id } }`, {

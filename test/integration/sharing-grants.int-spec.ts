@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
 
 import {
   mayReadNamedCell,
@@ -40,29 +39,12 @@ describe('grants compiled into row-level security', () => {
     return chosen.length ? chosen : [pick(items)];
   };
 
-  async function asTenant<T extends Record<string, unknown>>(
+  /** As the tenant's LA admin (the signing functions check who acts). */
+  const asTenant = <T = Record<string, unknown>>(
     tenant: SeededTenant,
     sql: string,
     params: unknown[] = [],
-  ): Promise<T[]> {
-    const client = new Client({ connectionString: db.appUrl });
-    await client.connect();
-    try {
-      await client.query('begin');
-      await client.query(
-        "select set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true)",
-        [tenant.id, tenant.users.la_admin!.id],
-      );
-      const res = await client.query(sql, params);
-      await client.query('commit');
-      return res.rows as T[];
-    } catch (error) {
-      await client.query('rollback');
-      throw error;
-    } finally {
-      await client.end();
-    }
-  }
+  ): Promise<T[]> => db.asTenant<T>(tenant.id, sql, params, tenant.users.la_admin!.id);
 
   beforeAll(async () => {
     db = await createTestDatabase();

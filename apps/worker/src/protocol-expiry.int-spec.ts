@@ -3,7 +3,6 @@ import { getQueueToken } from '@nestjs/bullmq';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Queue, QueueEvents } from 'bullmq';
-import { Client } from 'pg';
 
 import { QUEUES, redisOptions } from '@schoolbench/queue';
 import {
@@ -31,22 +30,9 @@ describe('worker: protocol expiry job', () => {
   const protocol = randomUUID();
   const run = randomUUID();
 
-  async function asTenant(tenant: SeededTenant, sql: string, params: unknown[] = []) {
-    const client = new Client({ connectionString: db.appUrl });
-    await client.connect();
-    try {
-      await client.query('begin');
-      await client.query(
-        "select set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true)",
-        [tenant.id, tenant.users.la_admin!.id],
-      );
-      const res = await client.query(sql, params);
-      await client.query('commit');
-      return res.rows as Record<string, unknown>[];
-    } finally {
-      await client.end();
-    }
-  }
+  /** As the tenant's LA admin (the signing functions check who acts). */
+  const asTenant = (tenant: SeededTenant, sql: string, params: unknown[] = []) =>
+    db.asTenant(tenant.id, sql, params, tenant.users.la_admin!.id);
 
   beforeAll(async () => {
     db = await createTestDatabase();

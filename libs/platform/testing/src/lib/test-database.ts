@@ -25,6 +25,16 @@ export interface TestDatabase {
   useForServices(): void;
   /** Runs SQL as the superuser. */
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /**
+   * Runs hand-written SQL as the app role inside a transaction of `tenantId` (and of `userId`,
+   * for functions that check who acts), as the services do: what row-level security really allows.
+   */
+  asTenant<T = Record<string, unknown>>(
+    tenantId: string,
+    sql: string,
+    params?: unknown[],
+    userId?: string,
+  ): Promise<T[]>;
   drop(): Promise<void>;
 }
 
@@ -53,6 +63,22 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       await client.connect();
       try {
         return (await client.query(sql, params)).rows as T[];
+      } finally {
+        await client.end();
+      }
+    },
+    async asTenant<T>(tenantId: string, sql: string, params: unknown[] = [], userId = '') {
+      const client = new Client({ connectionString: db.appUrl });
+      await client.connect();
+      try {
+        await client.query('begin');
+        await client.query(
+          "select set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true)",
+          [tenantId, userId],
+        );
+        const rows = (await client.query(sql, params)).rows as T[];
+        await client.query('commit');
+        return rows;
       } finally {
         await client.end();
       }
