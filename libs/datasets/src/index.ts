@@ -16,6 +16,7 @@ export {
   type DatasetUpload,
 } from './lib/dataset-uploads.service';
 export { DatasetImportProcessor } from './lib/jobs/import-dataset.job';
+export { DatasetImportUpkeep } from './lib/jobs/dataset-import-upkeep';
 export { DatasetsModule } from './lib/datasets.module';
 export { DatasetsService } from './lib/datasets.service';
 export { DatasetModel, ObservationModel } from './lib/models/dataset.model';

@@ -89,8 +89,9 @@ export class DatasetUploads {
         );
       }
       await m.query(
-        `insert into datasets (tenant_id, id, series, version, file_name, content_hash, status, uploaded_by)
-         values ($1, $2, $3, 1, $4, $5, 'queued', $6)`,
+        `insert into datasets (tenant_id, id, series, version, file_name, content_hash, status,
+           uploaded_by, upload_profile_id)
+         values ($1, $2, $3, 1, $4, $5, 'queued', $6, $7)`,
         [
           tenantId,
           datasetId,
@@ -98,6 +99,7 @@ export class DatasetUploads {
           upload.file.name.slice(0, 300),
           contentHash,
           uploadedBy,
+          upload.profileId ?? null,
         ],
       );
       await storeUploadChunks(m, tenantId, datasetId, 'data', upload.file);
@@ -117,10 +119,18 @@ export class DatasetUploads {
     return { datasetId, status: 'queued', unchanged: false };
   }
 
-  private async enqueue(payload: JobPayloads['dataset.import']): Promise<void> {
-    await this.queue.add(DATASET_IMPORT_JOB, payload, {
-      ...DATASET_IMPORT_JOB_OPTIONS,
-      jobId: payload.datasetId,
-    });
+  private enqueue(payload: JobPayloads['dataset.import']): Promise<void> {
+    return enqueueDatasetImport(this.queue, payload);
   }
+}
+
+/** The dataset id is the job id: adding a job that exists already is a no-op. */
+export async function enqueueDatasetImport(
+  queue: Queue<JobPayloads['dataset.import']>,
+  payload: JobPayloads['dataset.import'],
+): Promise<void> {
+  await queue.add(DATASET_IMPORT_JOB, payload, {
+    ...DATASET_IMPORT_JOB_OPTIONS,
+    jobId: payload.datasetId,
+  });
 }

@@ -52,6 +52,8 @@ export const appConfigSchema = z
      * built on superseded dataset versions.
      */
     COMPARISON_UPKEEP_INTERVAL_SECONDS: z.coerce.number().min(0.1).max(3600).default(30),
+    /** How often each worker re-queues dataset imports whose job Redis lost. */
+    DATASET_IMPORT_UPKEEP_INTERVAL_SECONDS: z.coerce.number().min(0.1).max(3600).default(30),
     GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(2).default(8),
     GRAPHQL_MAX_COMPLEXITY: z.coerce.number().int().min(10).default(2000),
     GRAPHQL_MAX_PAGE_SIZE: z.coerce.number().int().min(1).default(100),

@@ -3,6 +3,7 @@ import { Datasets1763830000000 } from './1763830000000-datasets';
 import { Comparisons1763840000000 } from './1763840000000-comparisons';
 import { Sharing1763850000000 } from './1763850000000-sharing';
 import { ComparisonResultWrites1763880000000 } from './1763880000000-comparison-result-writes';
+import { DatasetUploadProfile1763890000000 } from './1763890000000-dataset-upload-profile';
 
 /** Every migration, in order. Listed explicitly so bundles and tests never depend on globbing. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   Comparisons1763840000000,
   Sharing1763850000000,
   ComparisonResultWrites1763880000000,
+  DatasetUploadProfile1763890000000,
 ];
