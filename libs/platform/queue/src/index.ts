@@ -8,3 +8,4 @@ export {
 } from './lib/job-registry';
 export { QueueModule } from './lib/queue.module';
 export { redisOptions } from './lib/redis-connection';
+export { RecurringSweep } from './lib/recurring-sweep';

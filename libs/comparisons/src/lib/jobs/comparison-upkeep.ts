@@ -12,7 +12,7 @@ import type { EntityManager } from 'typeorm';
 
 import { defaultComparisonMethods } from '@schoolbench/comparisons-core';
 import { APP_CONFIG, type AppConfig } from '@schoolbench/config';
-import { QUEUES, type JobPayloads } from '@schoolbench/queue';
+import { QUEUES, RecurringSweep, type JobPayloads } from '@schoolbench/queue';
 import { TenantTransactions } from '@schoolbench/tenancy';
 
 import { ComparisonData } from '../comparison-data';
@@ -138,47 +138,31 @@ export class ComparisonRecomputation {
 @Injectable()
 export class ComparisonUpkeep implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ComparisonUpkeep.name);
-  private timer: NodeJS.Timeout | null = null;
-  private sweeping: Promise<void> | null = null;
-  private stopped = false;
+  private readonly recurring: RecurringSweep;
 
   constructor(
     private readonly tx: TenantTransactions,
     @InjectQueue(QUEUES.comparisons) private readonly queue: ComparisonQueue,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.recurring = new RecurringSweep(
+      'Comparison upkeep',
+      queue,
+      config.COMPARISON_UPKEEP_INTERVAL_SECONDS,
+      () => this.sweep(),
+    );
+  }
 
   onApplicationBootstrap(): void {
-    // The backend reports its connection's lifecycle: sweep as soon as a lost Redis is back.
-    let lost = false;
-    this.queue.backend.on('close', () => (lost = true));
-    this.queue.backend.on('ready', () => {
-      if (!lost) return;
-      lost = false;
-      void this.sweepSoon();
-    });
-    this.timer = setInterval(
-      () => void this.sweepSoon(),
-      this.config.COMPARISON_UPKEEP_INTERVAL_SECONDS * 1000,
-    );
-    this.timer.unref();
-    void this.sweepSoon();
+    this.recurring.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    await this.sweeping;
+  onApplicationShutdown(): Promise<void> {
+    return this.recurring.stop();
   }
 
-  /** One sweep at a time per process; errors are logged (the next tick tries again). */
   sweepSoon(): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    this.sweeping ??= this.sweep()
-      .then(() => undefined)
-      .catch((e: unknown) => this.logger.warn(`Comparison upkeep failed: ${String(e)}`))
-      .finally(() => (this.sweeping = null));
-    return this.sweeping;
+    return this.recurring.runSoon();
   }
 
   /** Every tenant: re-queue lost jobs, then ask for recomputation where data moved on. */

@@ -9,7 +9,7 @@ import {
 import type { Queue } from 'bullmq';
 
 import { APP_CONFIG, type AppConfig } from '@schoolbench/config';
-import { QUEUES, type JobPayloads } from '@schoolbench/queue';
+import { QUEUES, RecurringSweep, type JobPayloads } from '@schoolbench/queue';
 import { TenantTransactions } from '@schoolbench/tenancy';
 
 import { enqueueDatasetImport } from '../dataset-uploads.service';
@@ -20,52 +20,33 @@ import { enqueueDatasetImport } from '../dataset-uploads.service';
  * connection comes back, queues again the import of every queued or importing dataset whose job
  * Redis no longer has. The stored chunks are in Postgres, so nothing was lost but the job; a
  * re-queued import takes the dataset's advisory lock and re-checks its status, so it publishes at
- * most once. Timers, not a repeatable job: a Redis that lost its data lost the schedule too.
+ * most once.
  */
 @Injectable()
 export class DatasetImportUpkeep implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(DatasetImportUpkeep.name);
-  private timer: NodeJS.Timeout | null = null;
-  private sweeping: Promise<void> | null = null;
-  private stopped = false;
+  private readonly recurring: RecurringSweep;
 
   constructor(
     private readonly tx: TenantTransactions,
     @InjectQueue(QUEUES.datasetImports)
     private readonly queue: Queue<JobPayloads['dataset.import']>,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.recurring = new RecurringSweep(
+      'Dataset import upkeep',
+      queue,
+      config.DATASET_IMPORT_UPKEEP_INTERVAL_SECONDS,
+      () => this.sweep(),
+    );
+  }
 
   onApplicationBootstrap(): void {
-    let lost = false;
-    this.queue.backend.on('close', () => (lost = true));
-    this.queue.backend.on('ready', () => {
-      if (!lost) return;
-      lost = false;
-      void this.sweepSoon();
-    });
-    this.timer = setInterval(
-      () => void this.sweepSoon(),
-      this.config.DATASET_IMPORT_UPKEEP_INTERVAL_SECONDS * 1000,
-    );
-    this.timer.unref();
-    void this.sweepSoon();
+    this.recurring.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    await this.sweeping;
-  }
-
-  /** One sweep at a time per process; errors are logged (the next tick tries again). */
-  sweepSoon(): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    this.sweeping ??= this.sweep()
-      .then(() => undefined)
-      .catch((e: unknown) => this.logger.warn(`Dataset import upkeep failed: ${String(e)}`))
-      .finally(() => (this.sweeping = null));
-    return this.sweeping;
+  onApplicationShutdown(): Promise<void> {
+    return this.recurring.stop();
   }
 
   /** Returns the ids of the datasets whose import it queued again. */
