@@ -1,7 +1,7 @@
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import { getQueueToken } from '@nestjs/bullmq';
-import { Module, type INestApplicationContext } from '@nestjs/common';
+import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { Queue } from 'bullmq';
 
@@ -21,11 +21,8 @@ import {
   schoolPopulation,
   trend,
 } from '@schoolbench/comparisons-core';
-import { AppConfigModule } from '@schoolbench/config';
-import { DatabaseModule } from '@schoolbench/database';
-import { LoggingModule } from '@schoolbench/observability';
-import { QueueModule, QUEUES } from '@schoolbench/queue';
-import { TenancyModule, TenantContext, type Principal } from '@schoolbench/tenancy';
+import { QUEUES } from '@schoolbench/queue';
+import { TenantContext, type Principal } from '@schoolbench/tenancy';
 import {
   createTestDatabase,
   seedTenant,
@@ -44,17 +41,7 @@ import {
   ObservationLookup,
   OUTCOME_PERIODS,
 } from './support/comparison-fixtures';
-
-/** What the API process holds: the service that records runs and queues their jobs. */
-@Module({
-  imports: [AppConfigModule, TenancyModule, LoggingModule, DatabaseModule, QueueModule],
-  providers: [ComparisonRunsService],
-})
-class RequestingSide {}
-
-const OWN = Array.from({ length: 8 }, (_, i) => 116001 + i);
-const REFERENCE = Array.from({ length: 24 }, (_, i) => 200001 + i);
-const MEASURES = ['ks2_rwm_expected_pct', 'ks2_reading_progress'];
+import { MEASURES, OWN, REFERENCE, RequestingSide } from './support/requesting-side';
 
 interface RunRow {
   id: string;

@@ -1,12 +1,8 @@
-import { Module, type INestApplicationContext } from '@nestjs/common';
+import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 
 import { ComparisonRunner, ComparisonRunsService } from '@schoolbench/comparisons';
-import { AppConfigModule } from '@schoolbench/config';
-import { DatabaseModule } from '@schoolbench/database';
-import { LoggingModule } from '@schoolbench/observability';
-import { QueueModule } from '@schoolbench/queue';
-import { TenancyModule, TenantContext, type Principal } from '@schoolbench/tenancy';
+import { TenantContext, type Principal } from '@schoolbench/tenancy';
 import { createTestDatabase, seedTenant, type TestDatabase } from '@schoolbench/testing';
 
 // The worker as deployed; tests are the one place that imports an app.
@@ -19,17 +15,8 @@ import {
   OUTCOME_PERIODS,
 } from './support/comparison-fixtures';
 import { PrivateRedis } from './support/private-redis';
+import { MEASURES, OWN, REFERENCE, RequestingSide } from './support/requesting-side';
 
-/** What the API process holds: the service that records runs and queues their jobs. */
-@Module({
-  imports: [AppConfigModule, TenancyModule, LoggingModule, DatabaseModule, QueueModule],
-  providers: [ComparisonRunsService],
-})
-class RequestingSide {}
-
-const OWN = Array.from({ length: 8 }, (_, i) => 116001 + i);
-const REFERENCE = Array.from({ length: 24 }, (_, i) => 200001 + i);
-const MEASURES = ['ks2_rwm_expected_pct', 'ks2_reading_progress'];
 const BENCHMARKS_PER_RUN = OWN.length * MEASURES.length * OUTCOME_PERIODS.length;
 
 /**
