@@ -320,6 +320,27 @@ describe('data-sharing protocols (journeys 2 and 5)', () => {
       { input: { ...terms, partyLaCodes: ['999'] } },
     );
     expect(unknownParty.errors![0].message).toMatch(/LA code 999/);
+    // An amendment with bad terms writes no new version.
+    const badAmendment = await gql(
+      'a.la_admin',
+      `mutation($input: AmendProtocolInput!) { amendProtocol(input: $input) { id } }`,
+      { input: { ...terms, id: protocolId, periodFrom: '2019', validTo: '2000-01-01' } },
+    );
+    expect(errorCode(badAmendment)).toBe('BAD_USER_INPUT');
+    expect(badAmendment.errors![0].message).toMatch(/periodFrom: "2019" is not a year/);
+    // Opting out a school of another authority, or twice, is refused.
+    const foreignSchool = await gql(
+      'c.la_admin',
+      `mutation($id: ID!) { optOutOfProtocol(protocolId: $id, urn: 121902) { id } }`,
+      { id: protocolId },
+    );
+    expect(foreignSchool.errors![0].message).toMatch(/not in your authority’s register/);
+    const twice = await gql(
+      'c.la_admin',
+      `mutation($id: ID!) { optOutOfProtocol(protocolId: $id, urn: 125002) { id } }`,
+      { id: protocolId },
+    );
+    expect(twice.errors![0].message).toMatch(/already opted out/);
     expect(await snapshotDatabase(api.db)).toEqual(before);
   });
 
