@@ -1,9 +1,4 @@
-export {
-  PROTOCOL_ACTIONS,
-  PROTOCOL_STATUSES,
-  ProtocolRuleError,
-  checkProtocolAction,
-} from './lib/protocol-lifecycle';
+export { ProtocolRuleError, checkProtocolAction } from './lib/protocol-lifecycle';
 export type {
   ProtocolAction,
   ProtocolActor,
@@ -11,7 +6,6 @@ export type {
   ProtocolStatus,
 } from './lib/protocol-lifecycle';
 export {
-  DISCLOSURE_LEVELS,
   MIN_GROUP_SIZE_FLOOR,
   ProtocolTermsError,
   formatAcademicPeriod,
