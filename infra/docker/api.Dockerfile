@@ -9,7 +9,7 @@
 # (dist/apps/cli/src/main.js), which the compose `migrate` service and the Kubernetes migration
 # Job run as `node dist/apps/cli/src/main.js migrate`.
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # ---------------------------------------------------------------------------------------------
 # build: install every dependency, compile with swc to dist/, then drop dev dependencies.

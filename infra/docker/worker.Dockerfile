@@ -8,7 +8,7 @@
 # BuildKit reads the ignore file next to this Dockerfile (worker.Dockerfile.dockerignore).
 # Scale by running more containers: every worker takes jobs from the same Redis queues.
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # ---------------------------------------------------------------------------------------------
 # build: install every dependency, compile with swc to dist/, then drop dev dependencies.

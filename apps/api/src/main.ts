@@ -1,10 +1,16 @@
 import 'reflect-metadata';
 
-import { exitUnlessServicesReachable, loadAppConfig, probesFor } from '@schoolbench/config';
+import {
+  exitUnlessServicesReachable,
+  exitUnlessSupportedRuntime,
+  loadAppConfig,
+  probesFor,
+} from '@schoolbench/config';
 
 import { createApiApp } from './api-app';
 
 async function main(): Promise<void> {
+  exitUnlessSupportedRuntime();
   process.env.SCHOOLBENCH_SERVICE ??= 'api';
   const config = loadAppConfig();
   await exitUnlessServicesReachable(probesFor(config));

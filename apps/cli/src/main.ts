@@ -2,6 +2,8 @@ import 'reflect-metadata';
 
 import { Command, CommanderError } from 'commander';
 
+import { exitUnlessSupportedRuntime } from '@schoolbench/config';
+
 import { CommandError } from './cli-context';
 import { registerDatabaseCommands } from './commands/database.command';
 import { registerDemoCommand } from './commands/demo.command';
@@ -41,6 +43,7 @@ export async function runCli(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
+  exitUnlessSupportedRuntime();
   void runCli(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

@@ -6,3 +6,8 @@ export {
   unreachableServices,
   type ServiceProbe,
 } from './lib/service-reachability';
+export {
+  exitUnlessSupportedRuntime,
+  SUPPORTED_NODE_MAJOR,
+  unsupportedRuntime,
+} from './lib/supported-runtime';
