@@ -1,16 +1,11 @@
+import '@schoolbench/config/require-supported-runtime';
 import 'reflect-metadata';
 
-import {
-  exitUnlessServicesReachable,
-  exitUnlessSupportedRuntime,
-  loadAppConfig,
-  probesFor,
-} from '@schoolbench/config';
+import { exitUnlessServicesReachable, loadAppConfig, probesFor } from '@schoolbench/config';
 
 import { createApiApp } from './api-app';
 
 async function main(): Promise<void> {
-  exitUnlessSupportedRuntime();
   process.env.SCHOOLBENCH_SERVICE ??= 'api';
   const config = loadAppConfig();
   await exitUnlessServicesReachable(probesFor(config));

@@ -1,8 +1,7 @@
+import '@schoolbench/config/require-supported-runtime';
 import 'reflect-metadata';
 
 import { Command, CommanderError } from 'commander';
-
-import { exitUnlessSupportedRuntime } from '@schoolbench/config';
 
 import { CommandError } from './cli-context';
 import { registerDatabaseCommands } from './commands/database.command';
@@ -43,7 +42,6 @@ export async function runCli(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
-  exitUnlessSupportedRuntime();
   void runCli(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

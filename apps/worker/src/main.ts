@@ -1,20 +1,15 @@
+import '@schoolbench/config/require-supported-runtime';
 import 'reflect-metadata';
 
 import { NestFactory } from '@nestjs/core';
 import type { Logger } from 'pino';
 
-import {
-  exitUnlessServicesReachable,
-  exitUnlessSupportedRuntime,
-  loadAppConfig,
-  probesFor,
-} from '@schoolbench/config';
+import { exitUnlessServicesReachable, loadAppConfig, probesFor } from '@schoolbench/config';
 import { LOGGER, PinoNestLogger } from '@schoolbench/observability';
 
 import { WorkerModule } from './worker.module';
 
 async function main(): Promise<void> {
-  exitUnlessSupportedRuntime();
   process.env.SCHOOLBENCH_SERVICE ??= 'worker';
   const config = loadAppConfig();
   await exitUnlessServicesReachable(probesFor(config));
