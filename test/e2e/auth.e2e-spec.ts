@@ -2,6 +2,9 @@ import { JwtService } from '@nestjs/jwt';
 
 import { errorCode, graphql, signIn, snapshotDatabase } from '@schoolbench/testing';
 
+// The app's start is what is tested here.
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { createApiApp } from '../../apps/api/src/api-app';
 import { startApiUnderTest, type ApiUnderTest } from './support/api-under-test';
 
 const LOGIN = `mutation($e: String!, $p: String!) {
@@ -75,7 +78,7 @@ describe('authentication', () => {
   it('rejects expired, forged and wrong-type tokens', async () => {
     const user = api.a.users.analyst!;
     const claims = { sub: user.id, tid: api.a.id, role: 'analyst', urn: null, typ: 'access' };
-    const secret = process.env.JWT_SECRET ?? 'schoolbench-dev-secret-change-me-0123456789';
+    const secret = process.env.JWT_SECRET!;
     const expired = new JwtService({ secret }).sign(claims, {
       expiresIn: -10,
       issuer: 'schoolbench',
@@ -95,6 +98,48 @@ describe('authentication', () => {
     }
     const expiredRes = await graphql(api.app, ME, {}, { token: expired });
     expect(expiredRes.errors![0].message).toMatch(/expired/);
+  });
+
+  it('refuses tokens signed with the old built-in secret or any secret but the configured one', async () => {
+    // What an attacker read from the repository and the access log: an LA admin's ids.
+    const admin = api.a.users.la_admin!;
+    const claims = { sub: admin.id, tid: api.a.id, role: 'la_admin', urn: null, typ: 'access' };
+    const secrets = [
+      'schoolbench-dev-secret-change-me-0123456789',
+      'change-me-to-at-least-32-random-characters',
+      `${process.env.JWT_SECRET!}x`,
+      process.env.JWT_SECRET!.slice(0, 32),
+    ];
+    for (const secret of secrets) {
+      const token = new JwtService({ secret }).sign(claims, { issuer: 'schoolbench' });
+      const res = await graphql(api.app, ME, {}, { token });
+      expect({ secret, code: errorCode(res), data: res.data }).toEqual({
+        secret,
+        code: 'UNAUTHENTICATED',
+        data: null,
+      });
+    }
+    // The same claims signed with the configured secret do work: the refusal is the signature.
+    const genuine = new JwtService({ secret: process.env.JWT_SECRET! }).sign(claims, {
+      issuer: 'schoolbench',
+    });
+    expect((await graphql(api.app, ME, {}, { token: genuine })).data!.me.user.role).toBe(
+      'la_admin',
+    );
+  });
+
+  it('will not start without JWT_SECRET, and says how to set one', async () => {
+    const configured = process.env.JWT_SECRET;
+    delete process.env.JWT_SECRET;
+    try {
+      await expect(createApiApp()).rejects.toThrow(
+        /JWT_SECRET is not set[\s\S]*openssl rand -hex 32/,
+      );
+      process.env.JWT_SECRET = 'schoolbench-dev-secret-change-me-0123456789';
+      await expect(createApiApp()).rejects.toThrow(/published in the repository/);
+    } finally {
+      process.env.JWT_SECRET = configured;
+    }
   });
 
   it("ends a deleted user's sessions at once", async () => {

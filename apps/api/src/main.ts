@@ -5,6 +5,7 @@ import {
   exitUnlessSupportedRuntime,
   loadAppConfig,
   probesFor,
+  signingSecret,
 } from '@schoolbench/config';
 
 import { createApiApp } from './api-app';
@@ -13,6 +14,7 @@ async function main(): Promise<void> {
   exitUnlessSupportedRuntime();
   process.env.SCHOOLBENCH_SERVICE ??= 'api';
   const config = loadAppConfig();
+  signingSecret(config);
   await exitUnlessServicesReachable(probesFor(config));
   const app = await createApiApp();
   await app.listen(config.PORT, config.HOST);

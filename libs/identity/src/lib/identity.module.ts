@@ -5,7 +5,7 @@ import { PassportModule } from '@nestjs/passport';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 
-import { APP_CONFIG, type AppConfig } from '@schoolbench/config';
+import { APP_CONFIG, signingSecret, type AppConfig } from '@schoolbench/config';
 
 import { AccessGuard } from './access/access.guard';
 import { ApiKeyStrategy } from './access/api-key.strategy';
@@ -28,7 +28,9 @@ import { UsersService } from './users/users.service';
     JwtModule.registerAsync({
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => ({
-        secret: config.JWT_SECRET,
+        // Read when a token is signed or checked: operator commands that load this module but
+        // never touch a token run without JWT_SECRET; the API checks it at start (createApiApp).
+        secretOrKeyProvider: () => signingSecret(config),
         signOptions: { algorithm: 'HS256', issuer: 'schoolbench' },
         verifyOptions: { algorithms: ['HS256'], issuer: 'schoolbench' },
       }),
