@@ -1,6 +1,5 @@
 import { UseGuards } from '@nestjs/common';
 import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
-import { Throttle } from '@nestjs/throttler';
 
 import { unauthenticated } from '@schoolbench/graphql';
 import { Public, ROLES, Roles, TenantContext } from '@schoolbench/tenancy';
@@ -21,7 +20,6 @@ export class CredentialsResolver {
 
   @Public()
   @UseGuards(LoginThrottleGuard)
-  @Throttle({ login: {} })
   @Mutation(() => AuthPayloadModel, { description: 'Sign in with e-mail and password.' })
   login(
     @Args('email') email: string,
