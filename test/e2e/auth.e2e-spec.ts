@@ -17,7 +17,10 @@ describe('authentication', () => {
   let api: ApiUnderTest;
 
   beforeAll(async () => {
-    api = await startApiUnderTest({ LOGIN_ATTEMPTS_PER_MINUTE: '5' });
+    api = await startApiUnderTest({
+      LOGIN_ATTEMPTS_PER_MINUTE: '5',
+      LOGIN_ATTEMPTS_PER_ADDRESS_PER_MINUTE: '100',
+    });
   });
   afterAll(() => api.close());
 
@@ -273,6 +276,84 @@ describe('authentication', () => {
     expect(errorCode(await graphql(api.app, ME, {}, { apiKey: `${secret}x` }))).toBe(
       'UNAUTHENTICATED',
     );
+  });
+
+  it('does not reveal that an e-mail has an account in another authority', async () => {
+    const bAnalyst = api.b.users.analyst!;
+    const adminToken = await signIn(
+      api.app,
+      api.a.users.la_admin!.email,
+      api.a.users.la_admin!.password,
+    );
+    const create = `mutation ($i: CreateUserInput!) { createUser(input: $i) { email role } }`;
+    const invite = `mutation ($i: InviteUserInput!) { inviteUser(input: $i) { user { email active } } }`;
+    // B's analyst's e-mail, and a fresh one, as A's admin types them: answered the same way.
+    for (const email of [bAnalyst.email.toUpperCase(), 'fresh.person@example.test']) {
+      const created = await graphql(
+        api.app,
+        create,
+        { i: { email, password: 'a long enough password', role: 'analyst' } },
+        { token: adminToken },
+      );
+      expect({ email, errors: created.errors, data: created.data }).toEqual({
+        email,
+        errors: undefined,
+        data: { createUser: { email: email.toLowerCase(), role: 'analyst' } },
+      });
+    }
+    const invited = await graphql(
+      api.app,
+      invite,
+      { i: { email: api.b.users.governor!.email, role: 'analyst' } },
+      { token: adminToken },
+    );
+    expect(invited.errors).toBeUndefined();
+    expect(invited.data!.inviteUser.user).toEqual({
+      email: api.b.users.governor!.email,
+      active: false,
+    });
+    // Only A's own users are refused as duplicates, and the refusal names nothing of B.
+    const again = await graphql(
+      api.app,
+      create,
+      { i: { email: bAnalyst.email, password: 'another long password', role: 'analyst' } },
+      { token: adminToken },
+    );
+    expect(errorCode(again)).toBe('BAD_USER_INPUT');
+    expect(again.errors![0].message).toMatch(/already has an account in your authority/);
+    // Each person signs in to the authority whose password they give.
+    const bLogin = await graphql(api.app, LOGIN, { e: bAnalyst.email, p: bAnalyst.password });
+    const aLogin = await graphql(api.app, LOGIN, {
+      e: bAnalyst.email,
+      p: 'a long enough password',
+    });
+    const tenantOf = async (token: string) =>
+      (await graphql(api.app, ME, {}, { token })).data!.me.tenant.laCode;
+    expect(await tenantOf(bLogin.data!.login.accessToken)).toBe('815');
+    expect(await tenantOf(aLogin.data!.login.accessToken)).toBe('850');
+    // The same password in both: the person names the authority.
+    const bAdmin = api.b.users.la_admin!;
+    await graphql(
+      api.app,
+      create,
+      { i: { email: bAdmin.email, password: bAdmin.password, role: 'analyst' } },
+      { token: adminToken },
+    );
+    const ambiguous = await graphql(api.app, LOGIN, { e: bAdmin.email, p: bAdmin.password });
+    expect(errorCode(ambiguous)).toBe('BAD_USER_INPUT');
+    expect(ambiguous.errors![0].message).toMatch(/more than one authority.*laCode/);
+    const named = await graphql(
+      api.app,
+      `
+        mutation ($e: String!, $p: String!, $la: String) {
+          login(email: $e, password: $p, laCode: $la) {
+            accessToken
+          }
+        }
+      `,
+      { e: bAdmin.email, p: bAdmin.password, la: '815' },
+    );
+    expect(await tenantOf(named.data!.login.accessToken)).toBe('815');
   });
 
   it('rate-limits sign-in attempts', async () => {

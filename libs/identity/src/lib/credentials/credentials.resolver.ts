@@ -24,8 +24,15 @@ export class CredentialsResolver {
   login(
     @Args('email') email: string,
     @Args('password') password: string,
+    @Args('laCode', {
+      type: () => String,
+      nullable: true,
+      description:
+        'The authority to sign in to, needed only when the e-mail has an account with this password in several.',
+    })
+    laCode?: string | null,
   ): Promise<AuthPayloadModel> {
-    return this.credentials.login(email, password);
+    return this.credentials.login(email, password, laCode);
   }
 
   @Public()
