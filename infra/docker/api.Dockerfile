@@ -38,7 +38,6 @@ RUN --mount=type=cache,target=/root/.npm,sharing=locked \
 
 # Fail the build, not the rollout, if the compiled app needs a dev dependency or a missing file:
 # load the API module graph and the CLI with production dependencies only. Nothing connects;
-# NODE_ENV is left unset here because the production config check wants a real JWT_SECRET.
 RUN node -e "require('./dist/apps/api/src/api-app.js'); require('./dist/apps/cli/src/main.js')"
 
 # ---------------------------------------------------------------------------------------------

@@ -2,6 +2,9 @@ import { JwtService } from '@nestjs/jwt';
 
 import { errorCode, graphql, signIn, snapshotDatabase } from '@schoolbench/testing';
 
+// The app's start is what is tested here.
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { createApiApp } from '../../apps/api/src/api-app';
 import { startApiUnderTest, type ApiUnderTest } from './support/api-under-test';
 
 const LOGIN = `mutation($e: String!, $p: String!) {
@@ -14,7 +17,10 @@ describe('authentication', () => {
   let api: ApiUnderTest;
 
   beforeAll(async () => {
-    api = await startApiUnderTest({ LOGIN_ATTEMPTS_PER_MINUTE: '5' });
+    api = await startApiUnderTest({
+      LOGIN_ATTEMPTS_PER_MINUTE: '5',
+      LOGIN_ATTEMPTS_PER_ADDRESS_PER_MINUTE: '100',
+    });
   });
   afterAll(() => api.close());
 
@@ -75,7 +81,7 @@ describe('authentication', () => {
   it('rejects expired, forged and wrong-type tokens', async () => {
     const user = api.a.users.analyst!;
     const claims = { sub: user.id, tid: api.a.id, role: 'analyst', urn: null, typ: 'access' };
-    const secret = process.env.JWT_SECRET ?? 'schoolbench-dev-secret-change-me-0123456789';
+    const secret = process.env.JWT_SECRET!;
     const expired = new JwtService({ secret }).sign(claims, {
       expiresIn: -10,
       issuer: 'schoolbench',
@@ -95,6 +101,48 @@ describe('authentication', () => {
     }
     const expiredRes = await graphql(api.app, ME, {}, { token: expired });
     expect(expiredRes.errors![0].message).toMatch(/expired/);
+  });
+
+  it('refuses tokens signed with the old built-in secret or any secret but the configured one', async () => {
+    // What an attacker read from the repository and the access log: an LA admin's ids.
+    const admin = api.a.users.la_admin!;
+    const claims = { sub: admin.id, tid: api.a.id, role: 'la_admin', urn: null, typ: 'access' };
+    const secrets = [
+      'schoolbench-dev-secret-change-me-0123456789',
+      'change-me-to-at-least-32-random-characters',
+      `${process.env.JWT_SECRET!}x`,
+      process.env.JWT_SECRET!.slice(0, 32),
+    ];
+    for (const secret of secrets) {
+      const token = new JwtService({ secret }).sign(claims, { issuer: 'schoolbench' });
+      const res = await graphql(api.app, ME, {}, { token });
+      expect({ secret, code: errorCode(res), data: res.data }).toEqual({
+        secret,
+        code: 'UNAUTHENTICATED',
+        data: null,
+      });
+    }
+    // The same claims signed with the configured secret do work: the refusal is the signature.
+    const genuine = new JwtService({ secret: process.env.JWT_SECRET! }).sign(claims, {
+      issuer: 'schoolbench',
+    });
+    expect((await graphql(api.app, ME, {}, { token: genuine })).data!.me.user.role).toBe(
+      'la_admin',
+    );
+  });
+
+  it('will not start without JWT_SECRET, and says how to set one', async () => {
+    const configured = process.env.JWT_SECRET;
+    delete process.env.JWT_SECRET;
+    try {
+      await expect(createApiApp()).rejects.toThrow(
+        /JWT_SECRET is not set[\s\S]*openssl rand -hex 32/,
+      );
+      process.env.JWT_SECRET = 'schoolbench-dev-secret-change-me-0123456789';
+      await expect(createApiApp()).rejects.toThrow(/published in the repository/);
+    } finally {
+      process.env.JWT_SECRET = configured;
+    }
   });
 
   it("ends a deleted user's sessions at once", async () => {
@@ -228,6 +276,84 @@ describe('authentication', () => {
     expect(errorCode(await graphql(api.app, ME, {}, { apiKey: `${secret}x` }))).toBe(
       'UNAUTHENTICATED',
     );
+  });
+
+  it('does not reveal that an e-mail has an account in another authority', async () => {
+    const bAnalyst = api.b.users.analyst!;
+    const adminToken = await signIn(
+      api.app,
+      api.a.users.la_admin!.email,
+      api.a.users.la_admin!.password,
+    );
+    const create = `mutation ($i: CreateUserInput!) { createUser(input: $i) { email role } }`;
+    const invite = `mutation ($i: InviteUserInput!) { inviteUser(input: $i) { user { email active } } }`;
+    // B's analyst's e-mail, and a fresh one, as A's admin types them: answered the same way.
+    for (const email of [bAnalyst.email.toUpperCase(), 'fresh.person@example.test']) {
+      const created = await graphql(
+        api.app,
+        create,
+        { i: { email, password: 'a long enough password', role: 'analyst' } },
+        { token: adminToken },
+      );
+      expect({ email, errors: created.errors, data: created.data }).toEqual({
+        email,
+        errors: undefined,
+        data: { createUser: { email: email.toLowerCase(), role: 'analyst' } },
+      });
+    }
+    const invited = await graphql(
+      api.app,
+      invite,
+      { i: { email: api.b.users.governor!.email, role: 'analyst' } },
+      { token: adminToken },
+    );
+    expect(invited.errors).toBeUndefined();
+    expect(invited.data!.inviteUser.user).toEqual({
+      email: api.b.users.governor!.email,
+      active: false,
+    });
+    // Only A's own users are refused as duplicates, and the refusal names nothing of B.
+    const again = await graphql(
+      api.app,
+      create,
+      { i: { email: bAnalyst.email, password: 'another long password', role: 'analyst' } },
+      { token: adminToken },
+    );
+    expect(errorCode(again)).toBe('BAD_USER_INPUT');
+    expect(again.errors![0].message).toMatch(/already has an account in your authority/);
+    // Each person signs in to the authority whose password they give.
+    const bLogin = await graphql(api.app, LOGIN, { e: bAnalyst.email, p: bAnalyst.password });
+    const aLogin = await graphql(api.app, LOGIN, {
+      e: bAnalyst.email,
+      p: 'a long enough password',
+    });
+    const tenantOf = async (token: string) =>
+      (await graphql(api.app, ME, {}, { token })).data!.me.tenant.laCode;
+    expect(await tenantOf(bLogin.data!.login.accessToken)).toBe('815');
+    expect(await tenantOf(aLogin.data!.login.accessToken)).toBe('850');
+    // The same password in both: the person names the authority.
+    const bAdmin = api.b.users.la_admin!;
+    await graphql(
+      api.app,
+      create,
+      { i: { email: bAdmin.email, password: bAdmin.password, role: 'analyst' } },
+      { token: adminToken },
+    );
+    const ambiguous = await graphql(api.app, LOGIN, { e: bAdmin.email, p: bAdmin.password });
+    expect(errorCode(ambiguous)).toBe('BAD_USER_INPUT');
+    expect(ambiguous.errors![0].message).toMatch(/more than one authority.*laCode/);
+    const named = await graphql(
+      api.app,
+      `
+        mutation ($e: String!, $p: String!, $la: String) {
+          login(email: $e, password: $p, laCode: $la) {
+            accessToken
+          }
+        }
+      `,
+      { e: bAdmin.email, p: bAdmin.password, la: '815' },
+    );
+    expect(await tenantOf(named.data!.login.accessToken)).toBe('815');
   });
 
   it('rate-limits sign-in attempts', async () => {

@@ -1,13 +1,19 @@
 import '@schoolbench/config/require-supported-runtime';
 import 'reflect-metadata';
 
-import { exitUnlessServicesReachable, loadAppConfig, probesFor } from '@schoolbench/config';
+import {
+  exitUnlessServicesReachable,
+  loadAppConfig,
+  probesFor,
+  signingSecret,
+} from '@schoolbench/config';
 
 import { createApiApp } from './api-app';
 
 async function main(): Promise<void> {
   process.env.SCHOOLBENCH_SERVICE ??= 'api';
   const config = loadAppConfig();
+  signingSecret(config);
   await exitUnlessServicesReachable(probesFor(config));
   const app = await createApiApp();
   await app.listen(config.PORT, config.HOST);

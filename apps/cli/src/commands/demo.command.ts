@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { Command } from 'commander';
@@ -11,7 +12,7 @@ import { TenantContext, TenantTransactions, type Role } from '@schoolbench/tenan
 import { TenantsService } from '@schoolbench/tenants';
 
 import { CommandError, withServices } from '../cli-context';
-import { sharedDataFolder } from '../shared-data';
+import { repositoryRoot, sharedDataFolder } from '../shared-data';
 import { migrate, provisionDatabase } from './database.command';
 import { importFilesWith, type ImportSummaryRow } from './import.command';
 
@@ -175,6 +176,26 @@ export async function seedDemo(
   return logins;
 }
 
+/**
+ * The demo's token-signing secret. JWT_SECRET from the environment wins; otherwise one is
+ * generated on the first run for this database and kept, readable by its owner only, in
+ * `.demo/<database>.jwt-secret` (git-ignored), so sessions survive a restart of the demo and no
+ * two demo databases share a secret. Never a value written in the repository.
+ */
+export function demoSigningSecret(
+  databaseUrl: string,
+  folder = join(repositoryRoot(), '.demo'),
+): string {
+  if (process.env.JWT_SECRET) return process.env.JWT_SECRET;
+  const database = new URL(databaseUrl).pathname.slice(1) || 'schoolbench';
+  const file = join(folder, `${database.replace(/[^\w.-]/g, '_')}.jwt-secret`);
+  if (!existsSync(file)) {
+    mkdirSync(folder, { recursive: true, mode: 0o700 });
+    writeFileSync(file, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
+  }
+  return readFileSync(file, 'utf8').trim();
+}
+
 async function waitUntilReady(url: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -221,6 +242,8 @@ export function registerDemoCommand(program: Command): void {
         return;
       }
       const config = loadAppConfig();
+      // The API and worker inherit it from this process's environment.
+      process.env.JWT_SECRET = demoSigningSecret(config.DATABASE_URL);
       const services = [startService('api'), startService('worker')];
       const stop = () => services.forEach((s) => s.kill('SIGTERM'));
       process.once('SIGINT', stop);

@@ -5,7 +5,8 @@ import { PassportModule } from '@nestjs/passport';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 
-import { APP_CONFIG, type AppConfig } from '@schoolbench/config';
+import { APP_CONFIG, signingSecret, type AppConfig } from '@schoolbench/config';
+import { RateCounters, RateCountersModule } from '@schoolbench/queue';
 
 import { AccessGuard } from './access/access.guard';
 import { ApiKeyStrategy } from './access/api-key.strategy';
@@ -15,6 +16,7 @@ import { ApiKeysResolver } from './api-keys/api-keys.resolver';
 import { ApiKeysService } from './api-keys/api-keys.service';
 import { CredentialsResolver } from './credentials/credentials.resolver';
 import { CredentialsService } from './credentials/credentials.service';
+import { LOGIN_THROTTLERS, trackAccount, trackAddress } from './credentials/login-throttle.guard';
 import { RefreshTokenEntity } from './credentials/refresh-token.entity';
 import { UserEntity } from './users/user.entity';
 import { UsersResolver } from './users/users.resolver';
@@ -28,16 +30,35 @@ import { UsersService } from './users/users.service';
     JwtModule.registerAsync({
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => ({
-        secret: config.JWT_SECRET,
+        // Read when a token is signed or checked: operator commands that load this module but
+        // never touch a token run without JWT_SECRET; the API checks it at start (createApiApp).
+        secretOrKeyProvider: () => signingSecret(config),
         signOptions: { algorithm: 'HS256', issuer: 'schoolbench' },
         verifyOptions: { algorithms: ['HS256'], issuer: 'schoolbench' },
       }),
     }),
+    RateCountersModule,
     ThrottlerModule.forRootAsync({
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => [
-        { name: 'login', ttl: 60_000, limit: config.LOGIN_ATTEMPTS_PER_MINUTE },
-      ],
+      imports: [RateCountersModule],
+      inject: [APP_CONFIG, RateCounters],
+      useFactory: (config: AppConfig, counters: RateCounters) => ({
+        storage: counters.throttlerStorage(),
+        throttlers: [
+          {
+            name: LOGIN_THROTTLERS.account,
+            ttl: 60_000,
+            limit: config.LOGIN_ATTEMPTS_PER_MINUTE,
+            getTracker: trackAccount,
+          },
+          {
+            name: LOGIN_THROTTLERS.address,
+            ttl: 60_000,
+            limit:
+              config.LOGIN_ATTEMPTS_PER_ADDRESS_PER_MINUTE ?? 5 * config.LOGIN_ATTEMPTS_PER_MINUTE,
+            getTracker: trackAddress,
+          },
+        ],
+      }),
     }),
   ],
   providers: [

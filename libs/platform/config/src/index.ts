@@ -1,4 +1,10 @@
-export { appConfigSchema, loadAppConfig, redactUrl, type AppConfig } from './lib/app-config';
+export {
+  appConfigSchema,
+  loadAppConfig,
+  redactUrl,
+  signingSecret,
+  type AppConfig,
+} from './lib/app-config';
 export { APP_CONFIG, AppConfigModule } from './lib/config.module';
 export {
   exitUnlessServicesReachable,

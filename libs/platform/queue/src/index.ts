@@ -9,3 +9,4 @@ export {
 export { QueueModule } from './lib/queue.module';
 export { redisOptions } from './lib/redis-connection';
 export { RecurringSweep } from './lib/recurring-sweep';
+export { RateCounters, RateCountersModule, type WindowCount } from './lib/rate-counters';

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 
-import { APP_CONFIG, type AppConfig } from '@schoolbench/config';
+import { APP_CONFIG, signingSecret, type AppConfig } from '@schoolbench/config';
 import { TenantTransactions, type Principal } from '@schoolbench/tenancy';
 
 import type { AccessClaims } from '../credentials/credentials.service';
@@ -17,7 +17,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      secretOrKey: config.JWT_SECRET,
+      secretOrKeyProvider: (_req: unknown, _token: unknown, done: (e: null, s: string) => void) =>
+        done(null, signingSecret(config)),
       algorithms: ['HS256'],
       ignoreExpiration: false,
     });

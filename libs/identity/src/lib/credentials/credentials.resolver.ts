@@ -1,6 +1,5 @@
 import { UseGuards } from '@nestjs/common';
 import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
-import { Throttle } from '@nestjs/throttler';
 
 import { unauthenticated } from '@schoolbench/graphql';
 import { Public, ROLES, Roles, TenantContext } from '@schoolbench/tenancy';
@@ -21,13 +20,19 @@ export class CredentialsResolver {
 
   @Public()
   @UseGuards(LoginThrottleGuard)
-  @Throttle({ login: {} })
   @Mutation(() => AuthPayloadModel, { description: 'Sign in with e-mail and password.' })
   login(
     @Args('email') email: string,
     @Args('password') password: string,
+    @Args('laCode', {
+      type: () => String,
+      nullable: true,
+      description:
+        'The authority to sign in to, needed only when the e-mail has an account with this password in several.',
+    })
+    laCode?: string | null,
   ): Promise<AuthPayloadModel> {
-    return this.credentials.login(email, password);
+    return this.credentials.login(email, password, laCode);
   }
 
   @Public()

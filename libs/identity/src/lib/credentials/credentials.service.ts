@@ -42,21 +42,35 @@ export class CredentialsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async login(email: string, password: string): Promise<AuthPayloadModel> {
-    const [entry] = await this.tx.runOutsideTenant((m) =>
+  async login(email: string, password: string, laCode?: string | null): Promise<AuthPayloadModel> {
+    const entries = await this.tx.runOutsideTenant((m) =>
       m.query<{ tenant_id: string; user_id: string }[]>(
-        'select tenant_id, user_id from auth_resolve_login($1)',
+        'select tenant_id, user_id from auth_resolve_login($1) order by tenant_id',
         [email.trim()],
       ),
     );
-    const user = entry
-      ? await this.tx.inTenant(entry.tenant_id, (m) =>
-          m.findOneBy(UserEntity, { tenantId: entry.tenant_id, id: entry.user_id }),
-        )
-      : null;
-    const ok = await verifyPassword(user?.passwordHash ?? null, password);
-    if (!user || !ok || !(await this.tenantActive(user.tenantId))) {
-      throw unauthenticated(SIGN_IN_FAILED);
+    // One address may have an account in several authorities: the password says which one. Every
+    // candidate is verified (an unknown address still costs one verification), so timing tells
+    // no more than the answer.
+    const matches: UserEntity[] = [];
+    for (const entry of entries.length ? entries : [null]) {
+      const user = entry
+        ? await this.tx.inTenant(entry.tenant_id, (m) =>
+            m.findOneBy(UserEntity, { tenantId: entry.tenant_id, id: entry.user_id }),
+          )
+        : null;
+      const ok = await verifyPassword(user?.passwordHash ?? null, password);
+      const authority = user && ok ? await this.activeTenantLaCode(user.tenantId) : undefined;
+      if (user && authority !== undefined && (!laCode || authority === laCode)) matches.push(user);
+    }
+    const [user] = matches;
+    if (!user) throw unauthenticated(SIGN_IN_FAILED);
+    if (matches.length > 1) {
+      // Said only to someone who knows the password of each of these accounts.
+      throw badInput(
+        'This e-mail has an account with this password in more than one authority: say which with `laCode`',
+        { field: 'laCode' },
+      );
     }
     return this.tx.inTenant(user.tenantId, (m) => this.issue(m, user, randomUUID()));
   }
@@ -135,11 +149,15 @@ export class CredentialsService {
     return payload;
   }
 
-  private async tenantActive(tenantId: string): Promise<boolean> {
-    const rows = await this.tx.runOutsideTenant((m) =>
-      m.query<unknown[]>("select 1 from tenants where id = $1 and status = 'active'", [tenantId]),
+  /** The LA code of an active tenant ('' for the platform and public tenants); undefined if not active. */
+  private async activeTenantLaCode(tenantId: string): Promise<string | undefined> {
+    const [row] = await this.tx.runOutsideTenant((m) =>
+      m.query<{ la_code: string | null }[]>(
+        "select la_code from tenants where id = $1 and status = 'active'",
+        [tenantId],
+      ),
     );
-    return rows.length > 0;
+    return row ? (row.la_code ?? '') : undefined;
   }
 
   private async issue(

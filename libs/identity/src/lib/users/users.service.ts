@@ -155,8 +155,12 @@ export class UsersService {
         });
       }
     }
-    const [taken] = await m.query<unknown[]>('select 1 from auth_resolve_login($1)', [email]);
-    if (taken) throw badInput(`${email} already has an account`, { field: 'email' });
+    // Only this authority's users count: whether another authority has the address is none of
+    // this one's business (the same person may hold an account in each).
+    const taken = await m.findOneBy(UserEntity, { tenantId, email });
+    if (taken) {
+      throw badInput(`${email} already has an account in your authority`, { field: 'email' });
+    }
     const user = m.create(UserEntity, {
       tenantId,
       id: randomUUID(),

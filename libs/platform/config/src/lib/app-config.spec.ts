@@ -1,4 +1,4 @@
-import { loadAppConfig, redactUrl } from './app-config';
+import { loadAppConfig, redactUrl, signingSecret } from './app-config';
 import { exitUnlessServicesReachable, unreachableServices } from './service-reachability';
 
 describe('app config', () => {
@@ -15,11 +15,30 @@ describe('app config', () => {
     ).toThrow(/PORT[\s\S]*DATABASE_URL[\s\S]*LOG_LEVEL/);
   });
 
-  it('refuses the development JWT secret in production', () => {
-    expect(() => loadAppConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET must be set/);
-    expect(loadAppConfig({ NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40) }).NODE_ENV).toBe(
-      'production',
+  it('has no default JWT secret in any environment: what signs tokens must be configured', () => {
+    for (const NODE_ENV of ['development', 'test', 'production']) {
+      const config = loadAppConfig({ NODE_ENV });
+      expect(config.JWT_SECRET).toBeUndefined();
+      expect(() => signingSecret(config)).toThrow(
+        /JWT_SECRET is not set[\s\S]*openssl rand -hex 32[\s\S]*npm run demo/,
+      );
+    }
+    const secret = 'p'.repeat(40);
+    expect(signingSecret(loadAppConfig({ NODE_ENV: 'production', JWT_SECRET: secret }))).toBe(
+      secret,
     );
+  });
+
+  it('refuses secrets published in the repository and short ones', () => {
+    for (const published of [
+      'schoolbench-dev-secret-change-me-0123456789',
+      'change-me-to-at-least-32-random-characters',
+    ]) {
+      expect(() => loadAppConfig({ JWT_SECRET: published })).toThrow(
+        /JWT_SECRET: this value is published in the repository/,
+      );
+    }
+    expect(() => loadAppConfig({ JWT_SECRET: 'short' })).toThrow(/JWT_SECRET/);
   });
 
   it('redacts passwords from URLs', () => {

@@ -57,6 +57,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       process.env.REDIS_PREFIX = redisPrefix;
       process.env.LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? 'silent';
       process.env.NODE_ENV = 'test';
+      // Each test process signs its tokens with a secret of its own, never one in the repository.
+      process.env.JWT_SECRET ??= randomBytes(32).toString('hex');
     },
     async query<T>(sql: string, params: unknown[] = []) {
       const client = new Client({ connectionString: admin });

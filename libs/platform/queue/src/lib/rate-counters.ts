@@ -1,0 +1,81 @@
+import { Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import type { ThrottlerStorage } from '@nestjs/throttler';
+import Redis from 'ioredis';
+
+import { APP_CONFIG, type AppConfig } from '@schoolbench/config';
+
+import { redisOptions } from './redis-connection';
+
+/** One counted event: how many in the current window, and when the window ends. */
+export interface WindowCount {
+  hits: number;
+  msToReset: number;
+}
+
+// INCR and PEXPIRE in one step, so a crash between them cannot leave a counter without expiry.
+const COUNT_IN_WINDOW = `
+local hits = redis.call('INCR', KEYS[1])
+if hits == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
+return { hits, ttl }`;
+
+/**
+ * Fixed-window counters in Redis, shared by every API replica, so N replicas do not allow N times
+ * the attempts. Used for the sign-in throttle (as @nestjs/throttler's storage) and the per-tenant
+ * request limit. Small on purpose: the maintained Redis storages for @nestjs/throttler declare
+ * peer ranges that stop at Nest 11.
+ */
+@Injectable()
+export class RateCounters implements OnApplicationShutdown {
+  private readonly redis: Redis;
+  private readonly prefix: string;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    // Lazy: processes that load this module but never count (the CLI) never connect.
+    this.redis = new Redis({
+      ...redisOptions(config.REDIS_URL),
+      lazyConnect: true,
+      maxRetriesPerRequest: 2,
+    });
+    this.redis.on('error', () => undefined); // reported by the failing call itself
+    this.prefix = `${config.REDIS_PREFIX}:rate`;
+  }
+
+  /** Counts one event for `key` in its current window of `windowMs`. */
+  async count(key: string, windowMs: number): Promise<WindowCount> {
+    const [hits, msToReset] = (await this.redis.eval(
+      COUNT_IN_WINDOW,
+      1,
+      `${this.prefix}:${key}`,
+      Math.max(1, Math.round(windowMs)),
+    )) as [number, number];
+    return { hits, msToReset };
+  }
+
+  /** These counters as @nestjs/throttler's storage: over the limit means blocked until reset. */
+  throttlerStorage(): ThrottlerStorage {
+    return {
+      increment: async (key, ttl, limit, _block, name) => {
+        const { hits, msToReset } = await this.count(`${name}:${key}`, ttl);
+        const seconds = Math.max(1, Math.ceil(msToReset / 1000));
+        const isBlocked = hits > limit;
+        return {
+          totalHits: hits,
+          timeToExpire: seconds,
+          isBlocked,
+          timeToBlockExpire: isBlocked ? seconds : 0,
+        };
+      },
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.redis.status === 'wait') this.redis.disconnect();
+    else await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}
+
+/** The one RateCounters instance of a process, for the modules that count. */
+@Module({ providers: [RateCounters], exports: [RateCounters] })
+export class RateCountersModule {}
