@@ -1,4 +1,8 @@
-import { QueryFailedError } from 'typeorm';
+import {
+  QueryFailedError,
+  QueryRunnerAlreadyReleasedError,
+  QueryRunnerProviderAlreadyReleasedError,
+} from 'typeorm';
 
 import { isDatabaseUnavailable } from './database-availability';
 
@@ -21,6 +25,8 @@ describe('isDatabaseUnavailable', () => {
       'a connect timeout with its cause',
       new Error('Connection terminated due to connection timeout', { cause: new Error('x') }),
     ],
+    ['a transaction whose connection broke', new QueryRunnerAlreadyReleasedError()],
+    ['a manager whose connection broke', new QueryRunnerProviderAlreadyReleasedError()],
     [
       'the same wrapped by TypeORM',
       new QueryFailedError('select 1', [], withCode('terminating connection', '57P01')),

@@ -5,7 +5,8 @@
  * instead of spending their attempts (docs/operations.md, "Faults").
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  // TypeORM wraps the driver's error (`driverError`); Node wraps causes (`cause`).
+  // TypeORM wraps the driver's error (`driverError`), Node a cause (`cause`), graphql-js a thrown
+  // value that is not an Error of its realm (`thrownValue`).
   const seen = new Set<unknown>();
   for (let e = error; e && typeof e === 'object' && !seen.has(e);) {
     seen.add(e);
@@ -14,8 +15,11 @@ export function isDatabaseUnavailable(error: unknown): boolean {
       return true;
     }
     if (typeof message === 'string' && CONNECTION_LOST.test(message)) return true;
-    const next = e as { driverError?: unknown; cause?: unknown };
-    e = next.driverError ?? next.cause;
+    // TypeORM releases a query runner whose connection broke under it (the server stopped
+    // mid-transaction); the transaction's next statement, or its COMMIT, then says so.
+    if (RELEASED.has(String((e as { name?: unknown }).name))) return true;
+    const next = e as { driverError?: unknown; cause?: unknown; thrownValue?: unknown };
+    e = next.driverError ?? next.cause ?? next.thrownValue;
   }
   return false;
 }
@@ -39,6 +43,11 @@ const NETWORK_CODES = new Set([
 function isUnavailableSqlState(code: string): boolean {
   return /^08[0-9A-Z]{3}$/.test(code) || ['57P01', '57P02', '57P03', '53300'].includes(code);
 }
+
+const RELEASED = new Set([
+  'QueryRunnerAlreadyReleasedError',
+  'QueryRunnerProviderAlreadyReleasedError',
+]);
 
 /** What node-postgres says, without a code, when the server goes away under a client. */
 const CONNECTION_LOST =
