@@ -258,7 +258,7 @@ class Soak {
 type Operation = (soak: Soak, p: Principal, round: number) => Promise<void>;
 
 const nodes = <T>(data: unknown, field: string): T[] =>
-  ((data as Record<string, { nodes: T[] }>)[field]?.nodes ?? []);
+  (data as Record<string, { nodes: T[] }>)[field]?.nodes ?? [];
 
 async function observations(soak: Soak, p: Principal, source: 'OWN' | 'PARTNERS') {
   const op = `observations ${source}`;
