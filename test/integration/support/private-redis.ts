@@ -56,7 +56,8 @@ export class PrivateRedis {
   }
 }
 
-function freePort(): Promise<number> {
+/** A TCP port nobody listens on at the moment, on 127.0.0.1. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

@@ -6,6 +6,7 @@ export {
   listDatabases,
   withDatabase,
 } from './lib/database-provisioning';
+export { isDatabaseUnavailable } from './lib/database-availability';
 export { dataSourceOptions, runMigrations } from './lib/data-source';
 export { enableTenantIsolation } from './lib/migrations/1763820000000-foundation';
 export { migrations } from './lib/migrations';

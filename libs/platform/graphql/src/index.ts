@@ -20,3 +20,4 @@ export { DomainErrorFilter } from './lib/domain-error.filter';
 export { formatGraphqlError } from './lib/error-formatting';
 export { GraphqlApiModule, type GraphqlRequestContext } from './lib/graphql-api.module';
 export { RequestLoaders } from './lib/request-loaders';
+export { RETRY_AFTER_SECONDS, serviceUnavailable } from './lib/service-unavailable';

@@ -6,6 +6,7 @@ export {
   type JobPayloads,
   type QueueName,
 } from './lib/job-registry';
+export { DATABASE_RETRY_DELAY_MS, waitingOutDatabaseOutages } from './lib/database-outage';
 export { QueueModule } from './lib/queue.module';
 export { redisOptions } from './lib/redis-connection';
 export { RecurringSweep } from './lib/recurring-sweep';

@@ -5,7 +5,7 @@ import type { EntityManager } from 'typeorm';
 
 import { ComparisonInputError, defaultComparisonMethods } from '@schoolbench/comparisons-core';
 import { LaRegister } from '@schoolbench/la-register';
-import { QUEUES, type JobPayloads } from '@schoolbench/queue';
+import { QUEUES, waitingOutDatabaseOutages, type JobPayloads } from '@schoolbench/queue';
 import { AccessLog } from '@schoolbench/sharing';
 import { TenantTransactions } from '@schoolbench/tenancy';
 
@@ -420,18 +420,21 @@ export class ComparisonRunProcessor extends WorkerHost {
     super();
   }
 
-  async process(
+  process(
     job: Job<JobPayloads['comparison.run'] | JobPayloads['comparison.recompute']>,
+    token?: string,
   ): Promise<ComparisonOutcome | { queued: string[] }> {
-    if (job.name === RECOMPUTE_JOB) {
-      return { queued: await this.recomputation.recompute(job.data.tenantId) };
-    }
-    if (job.name !== COMPARISON_JOB || !('runId' in job.data))
-      throw new UnrecoverableError(`Unknown comparison job ${job.name}`);
-    return this.runner.run(job.data, {
-      attempt: job.attemptsMade + 1,
-      attempts: job.opts.attempts ?? 1,
-      reportProgress: (progress) => job.updateProgress(progress),
+    return waitingOutDatabaseOutages(job, token, async () => {
+      if (job.name === RECOMPUTE_JOB) {
+        return { queued: await this.recomputation.recompute(job.data.tenantId) };
+      }
+      if (job.name !== COMPARISON_JOB || !('runId' in job.data))
+        throw new UnrecoverableError(`Unknown comparison job ${job.name}`);
+      return this.runner.run(job.data, {
+        attempt: job.attemptsMade + 1,
+        attempts: job.opts.attempts ?? 1,
+        reportProgress: (progress) => job.updateProgress(progress),
+      });
     });
   }
 

@@ -2,7 +2,7 @@ import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
 import { UnrecoverableError, type Job } from 'bullmq';
 
-import { QUEUES, type JobPayloads } from '@schoolbench/queue';
+import { QUEUES, waitingOutDatabaseOutages, type JobPayloads } from '@schoolbench/queue';
 
 import { DatasetImports, type DatasetImportOutcome } from '../dataset-imports.service';
 import { DATASET_IMPORT_JOB } from '../dataset-uploads.service';
@@ -21,13 +21,16 @@ export class DatasetImportProcessor extends WorkerHost {
     super();
   }
 
-  async process(job: Job<JobPayloads['dataset.import']>): Promise<DatasetImportOutcome> {
+  process(job: Job<JobPayloads['dataset.import']>, token?: string): Promise<DatasetImportOutcome> {
     if (job.name !== DATASET_IMPORT_JOB) {
       throw new UnrecoverableError(`Unknown dataset import job ${job.name}`);
     }
-    return this.imports.importStored(job.data, {
-      reportProgress: (progress) => job.updateProgress(progress),
-    });
+    // The import transaction rolls back with the lost connection; the next try starts afresh.
+    return waitingOutDatabaseOutages(job, token, () =>
+      this.imports.importStored(job.data, {
+        reportProgress: (progress) => job.updateProgress(progress),
+      }),
+    );
   }
 
   /** The last attempt failed for a reason that was not the file's: say so on the dataset. */

@@ -4,6 +4,7 @@ import { GqlContextType, GqlExecutionContext } from '@nestjs/graphql';
 import { AuthGuard } from '@nestjs/passport';
 import type { Request } from 'express';
 
+import { isDatabaseUnavailable } from '@schoolbench/database';
 import { forbidden, unauthenticated } from '@schoolbench/graphql';
 import { ACCESS_RULE, TenantContext, type AccessRule, type Principal } from '@schoolbench/tenancy';
 
@@ -55,6 +56,10 @@ export class AccessGuard extends AuthGuard(['jwt', 'api-key']) {
   }
 
   override handleRequest<T>(err: unknown, user: T | false, info: unknown): T {
+    // A strategy that could not check the credentials because the database is unreachable says
+    // nothing about them: passed on, it is answered 503 (retry), not "sign in first" (which
+    // tells a client to throw its session away).
+    if (isDatabaseUnavailable(err)) throw err;
     if (err || !user) {
       // With several strategies passport reports one failure per strategy.
       const failures = Array.isArray(info) ? (info as unknown[]) : [info];

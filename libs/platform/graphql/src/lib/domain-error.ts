@@ -5,6 +5,7 @@ export const ERROR_CODES = [
   'BAD_USER_INPUT',
   'PROTOCOL_REQUIRED',
   'RATE_LIMITED',
+  'SERVICE_UNAVAILABLE',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -2,6 +2,7 @@ import { HttpException, Logger } from '@nestjs/common';
 import { GraphQLError, GraphQLFormattedError } from 'graphql';
 
 import { DomainError, ERROR_CODES } from './domain-error';
+import { serviceUnavailable } from './service-unavailable';
 
 const KNOWN = new Set<string>(ERROR_CODES);
 const logger = new Logger('GraphQL');
@@ -26,7 +27,8 @@ function httpCode(status: number): string | undefined {
 
 /**
  * The one mapping from thrown errors to GraphQL errors: domain errors keep their code and message;
- * request errors become BAD_USER_INPUT; everything else is hidden behind INTERNAL_SERVER_ERROR.
+ * request errors become BAD_USER_INPUT; an unreachable database is SERVICE_UNAVAILABLE (HTTP 503,
+ * see ServiceUnavailablePlugin); everything else is hidden behind INTERNAL_SERVER_ERROR.
  */
 export function formatGraphqlError(
   formatted: GraphQLFormattedError,
@@ -39,6 +41,17 @@ export function formatGraphqlError(
       message: original.message,
       path,
       extensions: { code: original.code, ...original.details },
+    };
+  }
+  const unavailable = serviceUnavailable(original);
+  if (unavailable) {
+    logger.warn(
+      `Database unavailable at ${path?.join('.') ?? 'request'}: ${original instanceof Error ? original.message : String(original)}`,
+    );
+    return {
+      message: unavailable.message,
+      path,
+      extensions: { code: unavailable.code, ...unavailable.details },
     };
   }
   if (original instanceof HttpException) {

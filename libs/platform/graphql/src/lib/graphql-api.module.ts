@@ -11,6 +11,7 @@ import { APP_CONFIG, type AppConfig } from '@schoolbench/config';
 import { formatGraphqlError } from './error-formatting';
 import { QueryComplexityPlugin } from './query-complexity.plugin';
 import { RequestLoaders } from './request-loaders';
+import { ServiceUnavailablePlugin } from './service-unavailable.plugin';
 import { graphqlWsOptions } from './subscriptions';
 
 export interface GraphqlRequestContext {
@@ -59,7 +60,7 @@ export interface GraphqlRequestContext {
       },
     }),
   ],
-  providers: [QueryComplexityPlugin, RequestLoaders],
+  providers: [QueryComplexityPlugin, ServiceUnavailablePlugin, RequestLoaders],
   exports: [RequestLoaders],
 })
 export class GraphqlApiModule {}
