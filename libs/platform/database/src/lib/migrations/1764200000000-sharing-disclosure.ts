@@ -349,10 +349,12 @@ const SETTLE_PROTOCOL = `
     END IF;
     SELECT * INTO cur FROM protocol_versions
       WHERE tenant_id = p_owner AND protocol_id = p_protocol AND version = p.current_version;
-    -- When the grants about to be replaced came into force; unknown counts as always.
+    -- When the grants about to be replaced came into force (the caller may already have cleared
+    -- version_in_force, so ask the grants); unknown counts as always.
     SELECT coalesce(min(e.at), '-infinity') INTO in_force_since FROM protocol_events e
       WHERE e.tenant_id = p_owner AND e.protocol_id = p_protocol AND e.event = 'activated'
-        AND e.version = p.version_in_force;
+        AND e.version = (SELECT max(g.protocol_version) FROM sharing_grants g
+                         WHERE g.protocol_owner_id = p_owner AND g.protocol_id = p_protocol);
 
     IF p.status = 'active' THEN
       SELECT * INTO inforce FROM protocol_versions
