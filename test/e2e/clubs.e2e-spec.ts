@@ -519,18 +519,21 @@ describe('clubs', () => {
     for (const hidden of [121101, 121102, 125102, 125103, 'Dale', 'Esk', 'Horley', 'Ewell']) {
       expect(text).not.toContain(String(hidden));
     }
-    expect(board.statistics[0]).toMatchObject({ n: 4, partnerN: 3, median: 51 });
+    // Statistics cover the protocol's whole partner reach of the phase (6 schools, Esk withheld),
+    // never the caller's own; quartiles need 10 (issue 10, docs/sharing.md §10).
+    expect(board.statistics[0]).toMatchObject({ n: 5, partnerN: 5, withheld: 1, median: null });
   });
 
-  it('lists only member schools on a pseudonymised dashboard, and nothing for a club of too few partners', async () => {
+  it('shows the protocol’s whole reach of the phase on a pseudonymised dashboard, whoever the members are', async () => {
     const res = await dashboard(clubs.pseudonymised, tokens['hants.la_admin']);
     const partners = (res.data!.club.dashboard.schools as DashboardSchool[]).filter(
       (s) => !s.isOwn,
     );
-    // Four partner members (Fell and Guildford are reachable under the protocol but not members).
-    expect(new Set(partners.map((s) => s.pseudonym)).size).toBe(4);
+    // All six partner secondary schools in reach (Fell and Guildford too, though not members):
+    // rows that depended on the members would tell who left when one is removed (issue 10).
+    expect(new Set(partners.map((s) => s.pseudonym)).size).toBe(6);
 
-    // Down to two partner members, below k = 3: no partner cell is served at all.
+    // Down to two partner members: the same rows.
     for (const urn of [121102, 125103]) {
       const removed = await graphql(
         app,
@@ -542,26 +545,25 @@ describe('clubs', () => {
     }
     const few = await dashboard(clubs.pseudonymised, tokens['hants.la_admin']);
     const left = (few.data!.club.dashboard.schools as DashboardSchool[]).filter((s) => !s.isOwn);
-    expect(
-      left.every((s) => s.values.every((v) => v.value === null && v.suppression === null)),
-    ).toBe(true);
+    expect(left).toEqual(partners);
   });
 
-  it('shows no partner rows on an aggregate dashboard, and quartiles only with k partner schools', async () => {
+  it('shows no partner rows on an aggregate dashboard, and statistics over the whole reach only', async () => {
     const few = await dashboard(clubs.aggregate, tokens['hants.la_admin']);
     expect(few.errors).toBeUndefined();
     const board = few.data!.club.dashboard;
     expect(board).toMatchObject({ disclosure: 'aggregate', sharing: true });
     expect((board.schools as DashboardSchool[]).map((s) => s.urn)).toEqual([116101]);
+    // The six partner secondary schools in reach (Esk withheld), whoever the members: under 10.
     expect(board.statistics[0]).toMatchObject({
-      n: 3,
-      partnerN: 2,
-      minGroupSize: 3,
+      n: 5,
+      partnerN: 5,
+      minGroupSize: 10,
       q1: null,
       median: null,
       q3: null,
       withheldReason:
-        'Only 2 partner schools have a value; the protocol needs at least 3 before showing quartiles',
+        'Only 5 partner schools have a value; the protocol needs at least 10 before showing quartiles',
     });
 
     const added = await graphql(
@@ -571,23 +573,15 @@ describe('clubs', () => {
       { token: tokens['hants.la_admin'] },
     );
     expect(added.errors).toBeUndefined();
-    const enough = await dashboard(clubs.aggregate, tokens['hants.la_admin']);
-    const stats = enough.data!.club.dashboard.statistics[0];
-    // 48, 50, 52, 60
-    expect(stats).toMatchObject({
-      n: 4,
-      partnerN: 3,
-      q1: 49.5,
-      median: 51,
-      q3: 54,
-      withheldReason: null,
-    });
-    expect((enough.data!.club.dashboard.schools as DashboardSchool[]).map((s) => s.urn)).toEqual([
+    const same = await dashboard(clubs.aggregate, tokens['hants.la_admin']);
+    // A new member changes nothing: the group is not the members.
+    expect(same.data!.club.dashboard.statistics).toEqual(board.statistics);
+    expect((same.data!.club.dashboard.schools as DashboardSchool[]).map((s) => s.urn)).toEqual([
       116101,
     ]);
-    expect(enough.data!.club.dashboard.schools[0].values[0]).toMatchObject({
+    expect(same.data!.club.dashboard.schools[0].values[0]).toMatchObject({
       value: 50,
-      quartile: 2,
+      quartile: null,
     });
   });
 

@@ -37,6 +37,7 @@ interface ProtocolNow {
   measures: string[] | null;
   period_from: number | null;
   period_to: number | null;
+  phases: string[] | null;
 }
 
 interface MemberRow {
@@ -68,11 +69,16 @@ interface StatisticRow {
 const KNOWN_MEASURES = new Set(MEASURE_CATALOGUE.measures.map((m) => m.code));
 
 /**
- * The club dashboard (SPEC §7): every member school on the chosen measures for one period, at the
- * protocol's disclosure level, with quartiles over the members and the viewer's own school
- * marked. Own schools are read directly (own tenant, RLS); partners' cells and the statistics
- * only through the protocol's database functions, re-read on every request so a revoked
- * protocol shows nothing on the next one. Every partner read is written to the access log.
+ * The club dashboard (SPEC §7): member schools on the chosen measures for one period, at the
+ * protocol's disclosure level, with quartiles and the viewer's own school marked. It shows only
+ * what the protocol in force allows, to every viewer and for every school, the viewer's own
+ * authority's included: schools in its reach, measures and periods in its scope; nothing of other
+ * schools once it is not in force. Own schools are read directly (own tenant, RLS, limited to the
+ * protocol's scope); partners' cells and the statistics only through the protocol's database
+ * functions, re-read on every request. Under `pseudonymised` and `aggregate` protocols partners'
+ * cells and the statistics cover the protocol's whole reach of the club's phase, not the members,
+ * so nobody can link a row to a school by changing the members or choosing a small group
+ * (docs/sharing.md §10). Every partner read is written to the owner's access log.
  */
 @Injectable()
 export class ClubDashboardService {
@@ -106,39 +112,50 @@ export class ClubDashboardService {
         [club.coordinator.id, club.id],
       );
       const viewer = { coordinates: false, schoolBound, schoolUrn: principal.schoolUrn };
+      const inReach = inForce ? await ownReach(m, club) : new Set<number>();
       const own = members.filter((r) => r.member_tenant_id === principal.tenantId);
-      const ownShown = own.filter((r) =>
-        identifiesMember(viewer, { urn: r.urn, isOwn: true }, club.disclosure),
+      // A school-bound viewer sees another school of their own authority only as a partner would:
+      // named, and in the protocol's reach.
+      const ownShown = own.filter(
+        (r) =>
+          identifiesMember(viewer, { urn: r.urn, isOwn: true }, disclosure) &&
+          (!schoolBound || r.urn === principal.schoolUrn || inReach.has(r.urn)),
       );
       const partners = members.filter((r) => r.member_tenant_id !== principal.tenantId);
 
-      const ownSchools = await ownRows(m, principal, ownShown, measures, period);
+      const ownSchools = inForce
+        ? await ownRows(
+            m,
+            club,
+            principal,
+            ownShown.filter((r) => inReach.has(r.urn)),
+            measures,
+            period,
+          )
+        : [];
       const partnerCells =
-        inForce && partners.length
+        inForce && (partners.length || disclosure === 'pseudonymised')
           ? await partnerCellsOf(m, club, partners, measures, period, disclosure)
           : [];
       // Identified members appear even without a value: own schools, and partners' when named.
       const listed = [...ownShown, ...(disclosure === 'named' ? partners : [])];
       const names = await namesOf(m, listed);
-      const statistics =
-        inForce && members.length
-          ? await m.query<StatisticRow[]>(
-              `select measure, n, partner_n, withheld, q1, median, q3, min_group_size
-             from protocol_statistics($1, $2, $3, $4, $5)`,
-              [
-                club.protocolOwnerId,
-                club.protocolId,
-                members.map((r) => r.urn),
-                measures,
-                [period],
-              ],
-            )
-          : [];
-
-      await this.accessLog.recordUnderProtocol(
-        m,
-        dashboardReads(club, protocol, partners, partnerCells, statistics, measures),
+      const phase = statisticsPhase(
+        club,
+        protocol,
+        schoolBound ? await viewerPhase(m, principal.schoolUrn) : null,
       );
+      const statistics = inForce
+        ? await statisticsOf(m, club, disclosure, members, measures, period, phase)
+        : [];
+
+      // Named reads are logged here; the pseudonymised and aggregate functions log themselves.
+      if (disclosure === 'named') {
+        await this.accessLog.recordUnderProtocol(
+          m,
+          dashboardReads(club, protocol, partners, partnerCells, statistics, measures),
+        );
+      }
       return assemble({
         period,
         measures,
@@ -153,6 +170,7 @@ export class ClubDashboardService {
         ownTenantId: principal.tenantId,
         viewerUrn: schoolBound ? principal.schoolUrn : null,
         statistics,
+        phaseMissing: inForce && disclosure !== 'named' && phase === null,
       });
     });
   }
@@ -182,7 +200,8 @@ function checkRequest(measures: string[], periodText: string): number {
 
 async function protocolNow(m: EntityManager, club: ClubModel): Promise<ProtocolNow | undefined> {
   const [row] = await m.query<ProtocolNow[]>(
-    `select p.status, p.version_in_force, v.disclosure, v.min_group_size, v.measures, v.period_from, v.period_to
+    `select p.status, p.version_in_force, v.disclosure, v.min_group_size, v.measures, v.period_from, v.period_to,
+            v.phases
      from protocols p
      left join protocol_versions v on v.tenant_id = p.tenant_id and v.protocol_id = p.id and v.version = p.version_in_force
      where p.tenant_id = $1 and p.id = $2`,
@@ -191,9 +210,27 @@ async function protocolNow(m: EntityManager, club: ClubModel): Promise<ProtocolN
   return row;
 }
 
-/** The viewer's own authority's member schools, read from its own current datasets. */
+/**
+ * The viewer's own schools in the protocol's reach today (phase in scope, not opted out): the
+ * reach rows the protocol compiled for the partners, which the owner of the schools may read.
+ */
+async function ownReach(m: EntityManager, club: ClubModel): Promise<Set<number>> {
+  const rows = await m.query<{ urn: number }[]>(
+    `select distinct urn from sharing_reach
+     where tenant_id = app_current_tenant() and protocol_owner_id = $1 and protocol_id = $2
+       and current_date between valid_from and valid_to`,
+    [club.protocolOwnerId, club.protocolId],
+  );
+  return new Set(rows.map((r) => r.urn));
+}
+
+/**
+ * The viewer's own authority's member schools, read from its own current datasets: only the
+ * measures and periods its authority shares under the protocol (the grants it gives).
+ */
 async function ownRows(
   m: EntityManager,
+  club: ClubModel,
   principal: Principal,
   members: MemberRow[],
   measures: string[],
@@ -206,14 +243,81 @@ async function ownRows(
      join datasets d on d.tenant_id = o.tenant_id and d.id = o.dataset_id and d.is_current
      where o.tenant_id = $1 and o.urn = any($2) and o.measure = any($3) and o.time_period = $4
        and o.breakdown = $5
+       and exists (select 1 from sharing_grants g
+                   where g.tenant_id = o.tenant_id and g.protocol_owner_id = $6 and g.protocol_id = $7
+                     and g.measure = o.measure and o.time_period between g.period_from and g.period_to
+                     and current_date between g.valid_from and g.valid_to)
      order by o.urn, o.measure, d.published_at desc`,
-    [principal.tenantId, members.map((r) => r.urn), measures, period, HEADLINE_BREAKDOWN],
+    [
+      principal.tenantId,
+      members.map((r) => r.urn),
+      measures,
+      period,
+      HEADLINE_BREAKDOWN,
+      club.protocolOwnerId,
+      club.protocolId,
+    ],
+  );
+}
+
+/** The school-bound viewer's school's phase, from their own register. */
+async function viewerPhase(m: EntityManager, urn: number | null): Promise<string | null> {
+  if (urn === null) return null;
+  const [row] = await m.query<{ phase: string | null }[]>(
+    'select phase from schools where tenant_id = app_current_tenant() and urn = $1',
+    [urn],
+  );
+  return row?.phase ?? null;
+}
+
+/**
+ * The phase whose reach the statistics of a pseudonymised or aggregate club cover: the club's,
+ * else the protocol's only phase, else the viewer's school's. Phases partition the reach, so
+ * no two groups a requester can ask for overlap.
+ */
+function statisticsPhase(
+  club: ClubModel,
+  protocol: ProtocolNow | undefined,
+  viewersPhase: string | null,
+): string | null {
+  if (club.phase) return club.phase;
+  if (protocol?.phases?.length === 1) return protocol.phases[0];
+  return viewersPhase;
+}
+
+/**
+ * Named: quartiles over the members (their values are shown by name anyway). Pseudonymised and
+ * aggregate: over the protocol's whole partner reach of one phase, from at least 10 schools.
+ */
+async function statisticsOf(
+  m: EntityManager,
+  club: ClubModel,
+  disclosure: Disclosure | null,
+  members: MemberRow[],
+  measures: string[],
+  period: number,
+  phase: string | null,
+): Promise<StatisticRow[]> {
+  if (disclosure === 'named') {
+    if (!members.length) return [];
+    return m.query<StatisticRow[]>(
+      `select measure, n, partner_n, withheld, q1, median, q3, min_group_size
+       from protocol_statistics($1, $2, $3, $4, $5)`,
+      [club.protocolOwnerId, club.protocolId, members.map((r) => r.urn), measures, [period]],
+    );
+  }
+  if (phase === null) return [];
+  return m.query<StatisticRow[]>(
+    `select measure, n, partner_n, withheld, q1, median, q3, min_group_size
+     from protocol_reach_statistics($1, $2, $3, $4, $5, 'club.dashboard.statistics')`,
+    [club.protocolOwnerId, club.protocolId, phase, measures, [period]],
   );
 }
 
 /**
- * Partners' member schools through `club_cells`, at the protocol's level: the database matches
- * members to their cells (pseudonymised cells carry no URN, and the app cannot link them).
+ * Partners' cells at the protocol's level. Named: the members' cells through `club_cells`.
+ * Pseudonymised: every partner school of the club's phase in reach, through `club_reach_cells`
+ * (no URNs; values DfE publishes withheld as `x`), which logs the read itself.
  */
 async function partnerCellsOf(
   m: EntityManager,
@@ -226,7 +330,7 @@ async function partnerCellsOf(
   if (disclosure !== 'named' && disclosure !== 'pseudonymised') return [];
   const cells = await m.query<CellRow[]>(
     `select c.tenant_id, c.urn, c.pseudonym, c.measure, c.value, c.suppression
-     from club_cells($1, $2, $3, $4) c
+     from ${disclosure === 'named' ? 'club_cells' : 'club_reach_cells'}($1, $2, $3, $4) c
      where c.breakdown = $5
      order by c.tenant_id, coalesce(c.urn::text, c.pseudonym), c.measure`,
     [club.coordinator.id, club.id, measures, [period], HEADLINE_BREAKDOWN],
@@ -317,6 +421,8 @@ function assemble(input: {
   /** A headteacher's or governor's school; null for authority staff (all own schools are theirs). */
   viewerUrn: number | null;
   statistics: StatisticRow[];
+  /** Pseudonymised or aggregate statistics need a phase, and none could be told. */
+  phaseMissing: boolean;
 }): ClubDashboardModel {
   const p = input.protocol;
   const periodInScope =
@@ -342,6 +448,7 @@ function assemble(input: {
         partnerN: s?.partner_n ?? 0,
         minGroupSize: s?.min_group_size ?? p?.min_group_size ?? null,
         quartilesShown: quartiles.median !== null,
+        phaseMissing: input.phaseMissing,
       }),
     };
   });

@@ -87,6 +87,8 @@ export interface StatisticFacts {
   partnerN: number;
   minGroupSize: number | null;
   quartilesShown: boolean;
+  /** Statistics over a protocol's reach are per phase, and the club names none. */
+  phaseMissing?: boolean;
 }
 
 /** Why a measure's quartiles are not shown, in words for the dashboard; null when they are. */
@@ -94,6 +96,9 @@ export function withheldReason(f: StatisticFacts): string | null {
   if (f.quartilesShown) return null;
   if (!f.inForce) return 'The club’s protocol is not in force: no partner data is shared';
   if (!f.inScope) return 'This measure or period is outside the club’s protocol';
+  if (f.phaseMissing) {
+    return 'Statistics under this protocol are computed per phase over all its schools: give the club a phase';
+  }
   const k = f.minGroupSize ?? 3;
   return `Only ${f.partnerN} partner school${f.partnerN === 1 ? ' has' : 's have'} a value; the protocol needs at least ${k} before showing quartiles`;
 }

@@ -37,6 +37,7 @@ interface ClubRow {
   current_version: number | null;
   version_in_force: number | null;
   disclosure: Disclosure | null;
+  disclosure_in_force: Disclosure | null;
 }
 
 interface MemberRow {
@@ -52,12 +53,15 @@ interface MemberRow {
 const CLUB_SELECT = `
   select c.tenant_id, c.id, c.name, c.phase, c.protocol_owner_id, c.protocol_id, c.parties, c.created_at,
          t.name as coordinator_name, t.la_code as coordinator_la_code,
-         p.status as protocol_status, p.current_version, p.version_in_force, v.disclosure
+         p.status as protocol_status, p.current_version, p.version_in_force, v.disclosure,
+         f.disclosure as disclosure_in_force
   from clubs c
   join tenants t on t.id = c.tenant_id
   left join protocols p on p.tenant_id = c.protocol_owner_id and p.id = c.protocol_id
   left join protocol_versions v on v.tenant_id = p.tenant_id and v.protocol_id = p.id
-   and v.version = coalesce(p.version_in_force, p.current_version)`;
+   and v.version = coalesce(p.version_in_force, p.current_version)
+  left join protocol_versions f on f.tenant_id = p.tenant_id and f.protocol_id = p.id
+   and f.version = p.version_in_force and p.status = 'active'`;
 
 /** A school-bound viewer sees only clubs their school belongs to. */
 const SCHOOL_MEMBER = `exists (select 1 from club_members own where own.tenant_id = c.tenant_id
@@ -320,7 +324,8 @@ export class ClubsService {
         };
         const listed = members.map((r) => {
           const isOwn = r.member_tenant_id === principal.tenantId;
-          const shown = identifiesMember(viewer, { urn: r.urn, isOwn }, club.disclosure);
+          // Only a protocol in force identifies anyone beyond what the viewer manages or owns.
+          const shown = identifiesMember(viewer, { urn: r.urn, isOwn }, club.disclosureInForce);
           return {
             row: r,
             model: {
@@ -394,6 +399,7 @@ function toClubModel(r: ClubRow, principal: Principal): ClubModel {
     protocolId: r.protocol_id,
     protocolStatus: r.protocol_status ?? 'unknown',
     disclosure: r.disclosure,
+    disclosureInForce: r.disclosure_in_force,
     coordinator: { id: r.tenant_id, name: r.coordinator_name, laCode: r.coordinator_la_code },
     isCoordinator: r.tenant_id === principal.tenantId,
     createdAt: r.created_at,
@@ -404,12 +410,20 @@ function toClubModel(r: ClubRow, principal: Principal): ClubModel {
   };
 }
 
-/** One log entry per partner authority whose schools the listing named. */
+/**
+ * One log entry per partner authority whose schools the listing named. Only while the protocol is
+ * in force: otherwise the only viewer shown partners' URNs is the coordinator, listing the URNs it
+ * entered itself (names from DfE's register; partners' registers are closed to it), which reads
+ * nothing under the protocol, and the log, which admits entries only under a grant, has nothing
+ * to record.
+ */
 function partnerListings(
   club: ClubModel,
   principal: Principal,
   listed: { row: MemberRow; model: ClubMemberModel }[],
 ): ProtocolRead[] {
+  const version = club.versionInForce;
+  if (version === null) return [];
   const byOwner = new Map<string, number[]>();
   for (const { row, model } of listed) {
     if (row.member_tenant_id === principal.tenantId || model.urn === null) continue;
@@ -419,7 +433,7 @@ function partnerListings(
     ownerTenantId: owner,
     protocolOwnerId: club.protocolOwnerId,
     protocolId: club.protocolId,
-    protocolVersion: club.versionInForce ?? club.currentVersion,
+    protocolVersion: version,
     operation: 'club.members',
     urns,
     measures: [],

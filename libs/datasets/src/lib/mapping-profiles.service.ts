@@ -84,7 +84,8 @@ export class MappingProfilesService {
   async remove(id: string): Promise<boolean> {
     const principal = this.context.principal();
     return this.tx.run(async (m) => {
-      const rows = await m.query<unknown[]>(
+      // TypeORM answers a DELETE … RETURNING with `[rows, affected]`: count the rows, not the pair.
+      const [rows] = await m.query<[unknown[], number]>(
         'delete from mapping_profiles where tenant_id = $1 and id::text = $2 returning id',
         [principal.tenantId, id],
       );

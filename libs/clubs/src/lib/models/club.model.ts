@@ -51,6 +51,8 @@ export class ClubModel {
 
   // Not in the schema: what the nested resolvers need to read members and the dashboard.
   protocolOwnerId!: string;
+  /** The disclosure of the version in force; null unless the protocol is active. */
+  disclosureInForce!: Disclosure | null;
   versionInForce!: number | null;
   currentVersion!: number;
   parties!: string[];
