@@ -241,7 +241,7 @@ async function inMemory(out: string[]): Promise<FileObservations> {
  * Setup, not timed: the files' schools and observations written as one published dataset of the
  * public reference tenant, as the superuser (the importer's own speed is `bench -- import`'s).
  */
-async function loadReference(db: Client, read: FileObservations): Promise<void> {
+export async function loadReference(db: Client, read: FileObservations): Promise<void> {
   const [{ id: tenantId }] = (
     await db.query<{ id: string }>(
       "insert into tenants (kind, name) values ('public', 'DfE published data') returning id",

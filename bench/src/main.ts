@@ -10,6 +10,7 @@ const BENCHMARKS: Readonly<Record<string, () => Promise<{ benchmark: Benchmark }
   comparison: () => import('./comparison.bench.js'),
   'access-log': () => import('./access-log.bench.js'),
   soak: () => import('./soak.bench.js'),
+  graphql: () => import('./graphql.bench.js'),
 };
 
 async function main(argv: readonly string[]): Promise<number> {
