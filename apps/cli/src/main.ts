@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { exitUnlessSupportedRuntime } from '@schoolbench/config';
 
 import { CommandError } from './cli-context';
+import { registerCoverageCommand } from './commands/coverage.command';
 import { registerDatabaseCommands } from './commands/database.command';
 import { registerDemoCommand } from './commands/demo.command';
 import { registerImportCommand } from './commands/import.command';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerDatabaseCommands(program);
   registerTenancyCommands(program);
   registerImportCommand(program);
+  registerCoverageCommand(program);
   registerDemoCommand(program);
   registerSimilarCommand(program);
   return program;
