@@ -4,6 +4,7 @@ import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 
 import { CommandError } from './cli-context';
+import { registerCoverageCommand } from './commands/coverage.command';
 import { registerDatabaseCommands } from './commands/database.command';
 import { registerDemoCommand } from './commands/demo.command';
 import { registerImportCommand } from './commands/import.command';
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerDatabaseCommands(program);
   registerTenancyCommands(program);
   registerImportCommand(program);
+  registerCoverageCommand(program);
   registerDemoCommand(program);
   registerSimilarCommand(program);
   return program;

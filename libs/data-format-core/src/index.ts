@@ -37,6 +37,7 @@ export {
   MEASURE_UNITS,
   MeasureCatalogue,
   POLARITIES,
+  NOT_STORED_REASONS,
   SOURCE_FORMATS,
 } from './lib/catalogue/measure-catalogue';
 export type {
@@ -45,6 +46,8 @@ export type {
   MeasureCategory,
   MeasureSource,
   MeasureUnit,
+  NotStoredColumn,
+  NotStoredReason,
   Polarity,
   SourceFormat,
 } from './lib/catalogue/measure-catalogue';
@@ -86,6 +89,8 @@ export {
 export type { CollectedImport } from './lib/import/import-file';
 export type { ImportOptions, NamedFile } from './lib/import/import-options';
 export type { ImportRecord, ImportRecordKind, ImportReport } from './lib/import/import-record';
+export { storedShare } from './lib/import/column-coverage';
+export type { CellCounts } from './lib/import/column-coverage';
 export { BUILT_IN_ADAPTERS, detectAdapter, looksLikeEesData } from './lib/import/adapter-registry';
 export type { AdapterContext, FileAdapter, RowReader } from './lib/import/file-adapter';
 export { DFE_FILE_KINDS } from './lib/dfe/dfe-file-kinds';

@@ -17,6 +17,7 @@ import type { JobPayloads } from '@schoolbench/queue';
 import type { RegisterEntry } from '@schoolbench/schools';
 import { TenantTransactions } from '@schoolbench/tenancy';
 
+import { datasetSeries } from './dataset-series';
 import { sha256Of, type DatasetSource } from './dataset-source';
 import { ObservationWriter } from './observation-writer';
 import {
@@ -63,6 +64,18 @@ export interface StoredImportAttempt {
 }
 
 class RejectedImport extends Error {}
+
+/** Thrown at the end of a validation to roll back everything it wrote. */
+class ValidationOnly extends Error {}
+
+/** What a validation (an import that writes nothing) found. */
+export interface DatasetValidation {
+  /** True when an import of the same file would publish. */
+  readonly valid: boolean;
+  readonly report: StoredReport;
+  /** What the import would have written. */
+  readonly counts: ObservationWriter['counts'];
+}
 
 const NO_COUNTS: ObservationWriter['counts'] = { schools: 0, observations: 0, areaObservations: 0 };
 
@@ -219,6 +232,47 @@ export class DatasetImports {
       });
       return { datasetId, status: 'failed', unchanged: false };
     }
+  }
+
+  /**
+   * Runs the whole pipeline on a file (parsing, the rules, the LA register, and the database's
+   * own checks: the register, duplicate keys, foreign keys), reports as an import does, and
+   * writes nothing: every statement runs in one transaction that is rolled back, whatever the
+   * outcome. Not a dry run of the checks alone: a file that validates imports.
+   */
+  async validate(
+    tenantId: string,
+    req: Omit<DatasetImportRequest, 'profileId'> & { profileId?: string },
+  ): Promise<DatasetValidation> {
+    const profile = req.profileId ? await this.profile(tenantId, req.profileId) : undefined;
+    const contentHash = await this.identityHash(req);
+    const problems: Problem[] = [];
+    const parsed: ParsedImport = { summary: null, counts: NO_COUNTS };
+    let valid = false;
+    try {
+      await this.tx.inTenant(tenantId, async (m) => {
+        // The rows need a dataset to belong to while they are checked; it goes with the rollback.
+        const datasetId = randomUUID();
+        await this.insertDataset(
+          m,
+          tenantId,
+          datasetId,
+          contentHash,
+          req.file.name,
+          null,
+          'importing',
+        );
+        await this.readInto(m, tenantId, datasetId, req, profile, problems, parsed);
+        valid = parsed.summary?.accepted === true;
+        throw new ValidationOnly();
+      });
+    } catch (error) {
+      if (!(error instanceof ValidationOnly)) {
+        this.reportOrRethrow(req.file.name, error, problems);
+        valid = false;
+      }
+    }
+    return { valid, report: { summary: parsed.summary, problems }, counts: parsed.counts };
   }
 
   /**
@@ -520,8 +574,7 @@ export class DatasetImports {
     problems: Problem[],
     counts: ObservationWriter['counts'],
   ): Promise<void> {
-    const periods = [...new Set(summary.periods.map((p) => p.timePeriod))].sort();
-    const series = `${summary.adapter ?? 'unknown'}:${periods.join('+')}`;
+    const series = datasetSeries(summary);
     await m.query(
       `update datasets set is_current = false where tenant_id = $1 and series = $2 and is_current`,
       [tenantId, series],

@@ -168,13 +168,18 @@ export class DatasetsController {
           breakdown: o.breakdown,
           sourceColumn: o.measure,
           ...(o.suppression
-            ? { value: null, suppression: o.suppression as 'c' }
+            ? {
+                value: null,
+                suppression: o.suppression as 'c',
+                sourceCode: o.sourceCode ?? undefined,
+              }
             : { value: o.value!, suppression: null }),
         });
       }
       after = page.pageInfo.hasNextPage ? (page.pageInfo.endCursor ?? undefined) : undefined;
     } while (after);
-    const ees = toEesCsv(observations);
+    // `codes=source` gives suppressed cells back as the file published them (SUPP, NE, …).
+    const ees = toEesCsv(observations, { symbols: query.codes === 'source' ? 'source' : 'ees' });
     const meta = query.part === 'meta';
     res
       .type('text/csv')

@@ -53,6 +53,7 @@ interface ObservationRow {
   suppression: string | null;
   numerator: number | null;
   denominator: number | null;
+  source_code: string | null;
   dataset_id: string;
 }
 
@@ -103,6 +104,7 @@ export function toObservationModel(r: ObservationRow): ObservationModel {
     suppression: r.suppression,
     numerator: r.numerator,
     denominator: r.denominator,
+    sourceCode: r.source_code ?? null,
     datasetId: r.dataset_id,
   };
 }
@@ -227,11 +229,11 @@ export class DatasetsService {
       // A partner's small cohorts are withheld by the policy; they come back as c, keys only.
       const from = partners
         ? `from (select o.tenant_id, o.dataset_id, o.urn, o.measure, o.time_period, o.time_identifier,
-                        o.breakdown, o.value, o.suppression, o.numerator, o.denominator
+                        o.breakdown, o.value, o.suppression, o.numerator, o.denominator, o.source_code
                  from observations o
                  union all
                  select w.tenant_id, w.dataset_id, w.urn, w.measure, w.time_period, w.time_identifier,
-                        w.breakdown, null, 'c', null, null
+                        w.breakdown, null, 'c', null, null, null
                  from shared_withheld_cells($3, $4, $5, $6) w) o`
         : `from observations o join datasets d on d.tenant_id = o.tenant_id and d.id = o.dataset_id`;
       const [{ count }] = await m.query<{ count: number }[]>(
@@ -278,7 +280,7 @@ export class DatasetsService {
       const found = await m.query<ObservationRow[]>(
         `select distinct on (o.urn, o.measure, o.time_period, o.breakdown)
                 o.tenant_id, o.dataset_id, o.urn, o.measure, o.time_period, o.time_identifier,
-                o.breakdown, o.value, o.suppression, o.numerator, o.denominator
+                o.breakdown, o.value, o.suppression, o.numerator, o.denominator, o.source_code
          from (
            select o.*, case when o.tenant_id = $1 then 0
                             when o.tenant_id = app_public_tenant() then 2 else 1 end as precedence
@@ -291,7 +293,7 @@ export class DatasetsService {
              and ($5::text[] is null or o.breakdown = any($5))
            union all
            select w.tenant_id, w.dataset_id, w.urn, w.measure, w.time_period, w.time_identifier,
-                  w.breakdown, null, 'c', null, null, 3
+                  w.breakdown, null, 'c', null, null, null, 3
            from shared_withheld_cells($2, $3, $4, $5) w
          ) o
          order by o.urn, o.measure, o.time_period, o.breakdown, o.precedence`,

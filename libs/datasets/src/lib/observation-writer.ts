@@ -63,8 +63,9 @@ export class ObservationWriter {
     await this.m.query('discard plans');
     await this.m.query(
       `insert into observations (tenant_id, dataset_id, urn, measure, time_period, time_identifier, breakdown,
-                                 value, suppression, numerator, denominator)
-       select $1, $2, urn, measure, time_period, time_identifier, breakdown, value, suppression, numerator, denominator
+                                 value, suppression, numerator, denominator, source_code)
+       select $1, $2, urn, measure, time_period, time_identifier, breakdown, value, suppression, numerator, denominator,
+              source_code
        from import_staged_observations`,
       [this.tenantId, this.datasetId],
     );
@@ -101,7 +102,8 @@ export class ObservationWriter {
         this.m.query(
           `create temporary table import_staged_observations (
              urn integer, measure text, time_period integer, time_identifier text, breakdown text,
-             value double precision, suppression text, numerator double precision, denominator double precision
+             value double precision, suppression text, numerator double precision, denominator double precision,
+             source_code text
            ) on commit drop`,
         ),
       );
@@ -110,7 +112,7 @@ export class ObservationWriter {
       this.m.query(
         `insert into import_staged_observations
          select * from unnest($1::int[], $2::text[], $3::int[], $4::text[], $5::text[],
-                              $6::float8[], $7::text[], $8::float8[], $9::float8[])`,
+                              $6::float8[], $7::text[], $8::float8[], $9::float8[], $10::text[])`,
         [
           rows.map((o) => Number(o.urn)),
           rows.map((o) => o.measure),
@@ -121,6 +123,8 @@ export class ObservationWriter {
           rows.map((o) => o.suppression),
           rows.map((o) => o.numerator ?? null),
           rows.map((o) => o.denominator ?? null),
+          // Only a suppressed cell keeps the code it was published as (SUPP, NE, LOWCOV, …).
+          rows.map((o) => (o.suppression === null ? null : (o.sourceCode ?? null))),
         ],
       ),
     );
@@ -134,9 +138,9 @@ export class ObservationWriter {
     await this.submit(() =>
       this.m.query(
         `insert into area_observations (tenant_id, dataset_id, area_level, area_code, area_variant, measure,
-                                      time_period, time_identifier, breakdown, value, suppression)
+                                      time_period, time_identifier, breakdown, value, suppression, source_code)
        select $1, $2, * from unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[],
-                                    $9::text[], $10::float8[], $11::text[])
+                                    $9::text[], $10::float8[], $11::text[], $12::text[])
        on conflict do nothing`,
         [
           this.tenantId,
@@ -150,6 +154,7 @@ export class ObservationWriter {
           rows.map((o) => o.breakdown),
           rows.map((o) => o.value),
           rows.map((o) => o.suppression),
+          rows.map((o) => (o.suppression === null ? null : (o.sourceCode ?? null))),
         ],
       ),
     );

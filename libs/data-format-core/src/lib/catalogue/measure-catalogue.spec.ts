@@ -25,6 +25,19 @@ function headersByFormat(): Map<SourceFormat, Set<string>> {
   ];
   const out = new Map<SourceFormat, Set<string>>();
   for (const path of filesUnder(join(sharedDataFolder(), 'dfe'))) {
+    // DfE's own column definitions count too (no 2018/19 KS4 data file is held for an LA).
+    const metaFormat = /ks2_meta/.test(path)
+      ? 'dfe-ks2'
+      : /ks4_final_meta/.test(path)
+        ? 'dfe-ks4'
+        : null;
+    if (metaFormat) {
+      const set = out.get(metaFormat) ?? new Set<string>();
+      for (const line of readFileSync(path, 'latin1').split(/\r?\n/).slice(1))
+        set.add((line.split(',')[1] ?? '').trim().toUpperCase());
+      out.set(metaFormat, set);
+      continue;
+    }
     const format = formatOf.find(([pattern]) => pattern.test(path))?.[1];
     if (!format || path.includes('meta')) continue;
     const text = readFileSync(path, 'latin1');
@@ -42,8 +55,8 @@ function headersByFormat(): Map<SourceFormat, Set<string>> {
 
 describe('measure catalogue', () => {
   it('loads and validates the versioned catalogue', () => {
-    expect(MEASURE_CATALOGUE.version).toBe('2026.1');
-    expect(MEASURE_CATALOGUE.measures.length).toBeGreaterThan(50);
+    expect(MEASURE_CATALOGUE.version).toBe('2026.2');
+    expect(MEASURE_CATALOGUE.measures.length).toBeGreaterThan(200);
   });
 
   it('has every measure SPEC §5 asks for', () => {
@@ -93,7 +106,7 @@ describe('measure catalogue', () => {
     expect(MEASURE_CATALOGUE.columnsFor('dfe-ks4', '201617').has('EBACCAPS')).toBe(false);
   });
 
-  it('only names columns that exist in the real DfE files of each format', () => {
+  it('only names columns that exist in the real DfE files (or DfE meta files) of each format', () => {
     const headers = headersByFormat();
     const missing: string[] = [];
     for (const measure of MEASURE_CATALOGUE.measures) {

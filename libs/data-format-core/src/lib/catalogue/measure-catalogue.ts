@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 import { isBreakdownCode } from '../model/observation';
-import { MEASURE_CATALOGUE_V1 } from './measure-catalogue-v1';
+import { MEASURE_CATALOGUE_V2 } from './measure-catalogue-v2';
 
 export const MEASURE_CATEGORIES = [
   'attainment',
@@ -53,12 +53,37 @@ const measureSchema = z.object({
   phases: z.array(z.string()).min(1),
   decimals: z.number().int().min(0).max(6),
   sources: z.array(sourceSchema),
+  /** The measures holding this one's 95% confidence limits, where DfE publishes them. */
+  confidenceInterval: z.object({ lower: z.string(), upper: z.string() }).optional(),
+});
+
+/** Why a column DfE publishes is deliberately not stored. */
+export const NOT_STORED_REASONS = [
+  'school_details',
+  'earlier_year',
+  'three_year_average',
+  'la_comparator',
+  'description',
+  'ignored_by_profile',
+] as const;
+export type NotStoredReason = (typeof NOT_STORED_REASONS)[number];
+
+const notStoredSchema = z.object({
+  format: z.enum(SOURCE_FORMATS),
+  reason: z.enum(NOT_STORED_REASONS),
+  why: z.string().min(1),
+  columns: z.array(z.string().min(1)),
+  /** Earlier-year copies: column → file year → [measure, breakdown, year of the value]. */
+  copies: z
+    .record(z.string(), z.record(z.string(), z.tuple([z.string(), z.string(), z.string()])))
+    .optional(),
 });
 
 const catalogueSchema = z.object({
   version: z.string().min(1),
   description: z.string().optional(),
   measures: z.array(measureSchema).min(1),
+  notStored: z.array(notStoredSchema).default([]),
 });
 
 export type Measure = z.infer<typeof measureSchema>;
@@ -66,6 +91,19 @@ export type MeasureSource = z.infer<typeof sourceSchema>;
 export type MeasureCategory = Measure['category'];
 export type MeasureUnit = Measure['unit'];
 export type Polarity = Measure['polarity'];
+
+/** A column deliberately not stored, and for an earlier-year copy the value it repeats. */
+export interface NotStoredColumn {
+  readonly column: string;
+  readonly reason: NotStoredReason;
+  readonly why: string;
+  /** Earlier-year copies: the stored observation it repeats. */
+  readonly copyOf?: {
+    readonly measure: string;
+    readonly breakdown: string;
+    readonly timePeriod: string;
+  };
+}
 
 /** What one column of one file format and year means. */
 export interface ColumnMapping {
@@ -89,6 +127,7 @@ export class MeasureCatalogue {
   private constructor(
     readonly version: string,
     readonly measures: readonly Measure[],
+    readonly notStored: readonly z.infer<typeof notStoredSchema>[] = [],
   ) {
     this.byCode = new Map(measures.map((m) => [m.code, m]));
   }
@@ -120,8 +159,15 @@ export class MeasureCatalogue {
         }
       }
     }
+    for (const m of parsed.data.measures) {
+      for (const code of Object.values(m.confidenceInterval ?? {})) {
+        if (!seen.has(code)) errors.push(`${m.code} names confidence limit ${code}, not a measure`);
+      }
+    }
+    // A column stored in one year may be an earlier-year copy in a later file (CFR `T1718CAT1`):
+    // the year's stored mapping wins, so `notStored` needs no years of its own.
     if (errors.length > 0) throw new Error(`Invalid measure catalogue: ${errors.join('; ')}`);
-    return new MeasureCatalogue(parsed.data.version, parsed.data.measures);
+    return new MeasureCatalogue(parsed.data.version, parsed.data.measures, parsed.data.notStored);
   }
 
   measure(code: string): Measure | undefined {
@@ -149,6 +195,30 @@ export class MeasureCatalogue {
     return out;
   }
 
+  /**
+   * Columns of a format that are deliberately not stored in a year, by upper-cased name. An
+   * earlier-year copy names the observation it repeats (`copyOf`).
+   */
+  notStoredFor(format: SourceFormat, timePeriod: string | null): Map<string, NotStoredColumn> {
+    const out = new Map<string, NotStoredColumn>();
+    for (const n of this.notStored) {
+      if (n.format !== format) continue;
+      for (const column of n.columns) {
+        const copy = timePeriod === null ? undefined : n.copies?.[column]?.[timePeriod];
+        const [measure, breakdown, year] = copy ?? [];
+        out.set(column.toUpperCase(), {
+          column,
+          reason: n.reason,
+          why: n.why,
+          ...(measure && breakdown && year
+            ? { copyOf: { measure, breakdown, timePeriod: year } }
+            : {}),
+        });
+      }
+    }
+    return out;
+  }
+
   /** Every column the catalogue mentions for a format in any year (value, numerator or denominator). */
   knownColumns(format: SourceFormat): Set<string> {
     const out = new Set<string>();
@@ -165,4 +235,4 @@ export class MeasureCatalogue {
 }
 
 /** The catalogue shipped with this version of SchoolBench. */
-export const MEASURE_CATALOGUE: MeasureCatalogue = MeasureCatalogue.fromJson(MEASURE_CATALOGUE_V1);
+export const MEASURE_CATALOGUE: MeasureCatalogue = MeasureCatalogue.fromJson(MEASURE_CATALOGUE_V2);

@@ -119,13 +119,21 @@ describe('values read by hand from the raw files', () => {
 
   it('KS2 2016/17: Sun Hill Junior (URN 144882) is a ragged new-school row', () => {
     const file = 'la-850-hampshire/2016-2017_850_ks2final.csv';
-    // line 276 has 23 of 290 cells; col 23 TOTPUPS = "NEW". The school is recorded, no results.
+    // line 276 has 23 of 290 cells; col 23 TOTPUPS = "NEW". The school is recorded; its one
+    // measure cell is TOTPUPS, kept as z with DfE's code beside it.
     expect(result(file).schools.get('144882')).toMatchObject({
       urn: '144882',
       name: 'Sun Hill Junior School',
       laCode: '850',
     });
-    expect(result(file).observations.filter((o) => o.urn === '144882')).toEqual([]);
+    expect(result(file).observations.filter((o) => o.urn === '144882')).toEqual([
+      expect.objectContaining({
+        measure: 'ks2_school_pupils',
+        value: null,
+        suppression: 'z',
+        sourceCode: 'NEW',
+      }),
+    ]);
   });
 
   it('KS2 2017/18: LOWCOV reads as u (low reliability)', () => {

@@ -1,10 +1,10 @@
+import { ColumnCoverage, type CellCounts } from '../import/column-coverage';
 import {
   headerSet,
   type AdapterContext,
   type FileAdapter,
   type RowReader,
 } from '../import/file-adapter';
-import { reportIgnoredColumns } from '../import/ignored-columns';
 import type { ImportRecord } from '../import/import-record';
 import {
   columnIndex,
@@ -51,6 +51,7 @@ class PerformanceTablesReader implements RowReader {
   private readonly policy: SchoolRowPolicy;
   private readonly cellIndex: (name: string) => number;
   private lastLaCode: string | null = null;
+  private readonly coverage: ColumnCoverage;
   readonly periods: Period[] = [];
 
   constructor(
@@ -78,13 +79,22 @@ class PerformanceTablesReader implements RowReader {
       });
     }
     const used = this.measures?.usedIndexes ?? new Set<number>();
-    for (const c of kind.identityColumns) if (indexOf(c) >= 0) used.add(indexOf(c));
-    // Columns any year of this format would use are known, not "unknown", even if unused this year.
-    const known = options.catalogue.knownColumns(kind.format);
-    header.forEach((h, i) => {
-      if (known.has(h.trim())) used.add(i);
+    const identity = new Set(kind.identityColumns.map(indexOf));
+    const notStored = options.catalogue.notStoredFor(kind.format, this.period?.timePeriod ?? null);
+    // Without a period no column can be stored; a column any year would use is then not "unknown".
+    const known = this.period ? null : options.catalogue.knownColumns(kind.format);
+    this.coverage = new ColumnCoverage(header, (column, i) => {
+      if (used.has(i) || known?.has(column)) return 'stored';
+      const skipped = notStored.get(column.toUpperCase());
+      if (skipped) return { notStored: skipped.reason };
+      if (identity.has(i)) return { notStored: 'school_details' };
+      return 'unknown';
     });
-    reportIgnoredColumns(header, used, problems);
+    this.coverage.reportUnknown(problems);
+  }
+
+  get cells(): CellCounts {
+    return this.coverage.counts;
   }
 
   *readRow(cells: readonly string[], line: number): Generator<ImportRecord> {
@@ -109,6 +119,7 @@ class PerformanceTablesReader implements RowReader {
       if (!policy.admitLa(identity.laCode, line, this.kind.laColumn)) return;
       if (!policy.firstOccurrence(`${urn}|${period?.timePeriod ?? ''}`, line, `URN ${urn}`)) return;
       yield { kind: 'school', line, school: withoutUndefined({ urn, ...identity.school }) };
+      this.coverage.countRow(cells);
       if (!period || !this.measures) return;
       for (const m of this.measures.read(cells, line, resolve)) {
         yield { kind: 'observation', line, observation: schoolObservation(urn, period, m) };

@@ -62,6 +62,12 @@ const CATEGORY_LABEL: Readonly<Record<Measure['category'], string>> = {
 };
 
 export interface EesExportOptions {
+  /**
+   * `ees` (default): suppressed cells as EES symbols. `source`: as the code the published file
+   * used (`SUPP`, `NE`, `LOWCOV`, …) where one was kept, for giving a DfE file back as it was;
+   * such a file is not EES-valid.
+   */
+  readonly symbols?: 'ees' | 'source';
   readonly catalogue?: MeasureCatalogue;
   /** School names and LAESTABs for the school columns EES requires. */
   readonly schools?: ReadonlyMap<string, SchoolRecord>;
@@ -150,7 +156,8 @@ export function toEesCsv(
     let row = rows.get(key);
     if (!row) rows.set(key, (row = { key, cells, values: new Map() }));
     measures.add(o.measure);
-    row.values.set(o.measure, o.value === null ? o.suppression : formatNumber(o.value));
+    if (o.value !== null) row.values.set(o.measure, formatNumber(o.value));
+    else row.values.set(o.measure, (options.symbols === 'source' && o.sourceCode) || o.suppression);
   }
   const measureOrder = catalogue.measures.map((m) => m.code).filter((c) => measures.has(c));
   for (const m of measures) if (!measureOrder.includes(m)) measureOrder.push(m);

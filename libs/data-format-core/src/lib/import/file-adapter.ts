@@ -1,6 +1,7 @@
 import type { DecodedTextState } from '../bytes/text-decoding';
 import type { Period } from '../model/observation';
 import type { ProblemLog } from '../problems/problem';
+import type { CellCounts } from './column-coverage';
 import type { ResolvedImportOptions } from './import-options';
 import type { ImportRecord } from './import-record';
 
@@ -22,6 +23,8 @@ export interface RowReader {
   finish(): Iterable<ImportRecord>;
   /** Periods the file's observations are for, once known. */
   readonly periods: readonly Period[];
+  /** School-row cells by fate (stored / not a measure / unknown), for layouts with measures. */
+  readonly cells?: CellCounts;
 }
 
 /**

@@ -37,8 +37,10 @@ describe('importFile: a good file', () => {
       errorCount: 0,
     });
     expect(result.schools.map((s) => s.urn)).toEqual(['116382', '115000']);
-    expect(result.observations).toHaveLength(4);
-    expect(result.observations[2]).toMatchObject({
+    // TELIG is the cohort (a measure of its own) and the denominator of the others.
+    expect(result.observations).toHaveLength(6);
+    expect(result.observations[0]).toMatchObject({ measure: 'cohort_pupils', value: 29 });
+    expect(result.observations[4]).toMatchObject({
       urn: '115000',
       measure: 'ks2_rwm_expected_pct',
       breakdown: 'all',
@@ -47,7 +49,13 @@ describe('importFile: a good file', () => {
       suppression: 'c',
       denominator: 20,
     });
-    expect(result.observations[3]).toMatchObject({ measure: 'ks2_reading_progress', value: -1.5 });
+    expect(result.observations[5]).toMatchObject({ measure: 'ks2_reading_progress', value: -1.5 });
+    expect(result.report.cells).toEqual({
+      stored: 6,
+      notMeasure: { school_details: 10 },
+      unknown: 0,
+      unknownColumns: [],
+    });
   });
 
   it('hashes the bytes while streaming: identical uploads match, a changed file does not', async () => {
@@ -73,7 +81,7 @@ describe('importFile: a good file', () => {
       file: { name: KS2_NAME, bytes: ks2('1,850,1,116382,A,9,abc,1') },
     }))
       kinds.push(r.kind);
-    expect(kinds).toEqual(['school', 'observation', 'problem', 'end']);
+    expect(kinds).toEqual(['school', 'observation', 'observation', 'problem', 'end']);
   });
 });
 
@@ -182,13 +190,19 @@ describe('importFile: bad input is reported with its rule', () => {
     expect(result.problems.find((p) => p.rule === 'unknown_column_ignored')?.value).toBe(
       'POSTCODE',
     );
-    expect(result.summaryObservations[0]).toMatchObject({
+    expect(result.summaryObservations[1]).toMatchObject({
       area: { level: 'local_authority', code: '850', name: 'Hampshire', variant: '' },
       measure: 'ks2_rwm_expected_pct',
       value: 68,
       denominator: 14915,
     });
     expect(result.observations.every((o) => o.urn === '116382')).toBe(true);
+    // School-row cells only: POSTCODE is the one unknown column; the summary row is not counted.
+    expect(result.report.cells).toMatchObject({
+      stored: 3,
+      unknown: 1,
+      unknownColumns: ['POSTCODE'],
+    });
   });
 
   it('needs a year: from the file name, or given by the caller', async () => {

@@ -172,6 +172,7 @@ export async function* importFileBatches(input: ImportOptions): AsyncGenerator<I
     rows,
     counts,
     periods: reader ? uniquePeriods(reader.periods) : [],
+    cells: reader?.cells ?? null,
     problemCounts: problems.countsByRule(),
     errorCount: problems.errorCount,
     warningCount: problems.warningCount,

@@ -9,6 +9,7 @@ import type {
   SummaryObservation,
 } from '../model/observation';
 import type { Problem, RuleCount } from '../problems/problem';
+import type { CellCounts } from './column-coverage';
 
 /**
  * What an import streams out, in file order. School rows and LA/national summary rows are
@@ -53,6 +54,8 @@ export interface ImportReport {
   readonly rows: number;
   readonly counts: Readonly<Partial<Record<ImportRecordKind, number>>>;
   readonly periods: readonly Period[];
+  /** Non-empty school-row cells: stored, not a measure (by reason), unknown column. */
+  readonly cells: CellCounts | null;
   readonly problemCounts: readonly RuleCount[];
   readonly errorCount: number;
   readonly warningCount: number;

@@ -1,11 +1,11 @@
 import type { ColumnMapping } from '../catalogue/measure-catalogue';
+import { ColumnCoverage, type CellCounts, type ColumnFate } from '../import/column-coverage';
 import {
   headerSet,
   type AdapterContext,
   type FileAdapter,
   type RowReader,
 } from '../import/file-adapter';
-import { reportIgnoredColumns } from '../import/ignored-columns';
 import type { ImportRecord } from '../import/import-record';
 import { columnIndex, MeasureColumns, schoolObservation } from '../import/measure-columns';
 import { SchoolRowPolicy } from '../import/school-row-policy';
@@ -58,6 +58,7 @@ class MappingProfileReader implements RowReader {
   private readonly fixedPeriod: Period | null;
   private readonly periodSeen = new Map<string, Period>();
   private readonly usable: boolean;
+  private readonly coverage: ColumnCoverage;
 
   constructor(
     private readonly profile: MappingProfile,
@@ -104,21 +105,25 @@ class MappingProfileReader implements RowReader {
           message: `No year in the file name ${fileName}.`,
         });
     } else this.fixedPeriod = null;
-    const used = new Set<number>();
-    const mark = (c: string | undefined): void => {
+    const fates = new Map<number, ColumnFate>();
+    const mark = (c: string | undefined, fate: ColumnFate): void => {
       const i = this.indexOf(c);
-      if (i >= 0) used.add(i);
+      if (i >= 0 && !fates.has(i)) fates.set(i, fate);
     };
-    [
-      profile.urnColumn,
-      profile.schoolNameColumn,
-      profile.laCodeColumn,
-      ...profile.ignoreColumns,
-    ].forEach(mark);
-    if ('column' in profile.period) mark(profile.period.column);
     for (const c of profile.columns)
-      [c.column, c.denominatorColumn, c.numeratorColumn].forEach(mark);
-    reportIgnoredColumns(header, used, problems);
+      [c.column, c.denominatorColumn, c.numeratorColumn].forEach((x) => mark(x, 'stored'));
+    const details = { notStored: 'school_details' } as const;
+    [profile.urnColumn, profile.schoolNameColumn, profile.laCodeColumn].forEach((c) =>
+      mark(c, details),
+    );
+    if ('column' in profile.period) mark(profile.period.column, details);
+    profile.ignoreColumns.forEach((c) => mark(c, { notStored: 'ignored_by_profile' }));
+    this.coverage = new ColumnCoverage(header, (_c, i) => fates.get(i) ?? 'unknown');
+    this.coverage.reportUnknown(problems);
+  }
+
+  get cells(): CellCounts {
+    return this.coverage.counts;
   }
 
   get periods(): Period[] {
@@ -201,6 +206,7 @@ class MappingProfileReader implements RowReader {
         school: { urn, ...(name ? { name } : {}), ...(laCode ? { laCode } : {}) },
       };
     }
+    this.coverage.countRow(cells);
     const resolve = (token: string): SuppressionCode | null =>
       this.codeMeaning[token.trim()] ?? this.codeMeaning[token.trim().toUpperCase()] ?? null;
     for (const m of this.measuresFor(period).read(cells, line, resolve)) {

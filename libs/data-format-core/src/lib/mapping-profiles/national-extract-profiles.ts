@@ -52,20 +52,8 @@ export function nationalExtractProfiles(
         transform: 'academic_year_end',
         timeIdentifier: 'Academic year',
       },
-      ignoreColumns: [
-        'KS2 Boys',
-        'KS2 Girls',
-        'Writing Score',
-        'Reading Progress Band',
-        'Reading Progress Desc',
-        'Writing Progress Band',
-        'Writing Progress Desc',
-        'Maths Progress Band',
-        'Maths Progress Desc',
-        'Writing Exceed Std',
-        'Reading Exceed Std',
-        'Maths Exceed Std',
-      ],
+      // The words for the progress bands, which are stored as numbers (`… Progress Band`).
+      ignoreColumns: ['Reading Progress Desc', 'Writing Progress Desc', 'Maths Progress Desc'],
     }),
     profileFromCatalogue(catalogue, 'national-extract-ks4', {
       id: 'national-extract-ks4',
@@ -79,7 +67,7 @@ export function nationalExtractProfiles(
         transform: 'academic_year_end',
         timeIdentifier: 'Academic year',
       },
-      ignoreColumns: ['Progress 8 Band', 'P8 Desc'],
+      ignoreColumns: ['P8 Desc'],
     }),
   ];
 }

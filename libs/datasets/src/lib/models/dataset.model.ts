@@ -155,6 +155,13 @@ export class ObservationModel {
   @Field(() => Float, { nullable: true })
   denominator!: number | null;
 
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'For a suppressed value, the code the published file used (SUPP, NE, NA, NP, LOWCOV, NEW, an EES symbol, …).',
+  })
+  sourceCode!: string | null;
+
   @Field(() => ID)
   datasetId!: string;
 }

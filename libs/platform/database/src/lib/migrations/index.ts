@@ -6,6 +6,7 @@ import { ComparisonResultWrites1763880000000 } from './1763880000000-comparison-
 import { DatasetUploadProfile1763890000000 } from './1763890000000-dataset-upload-profile';
 import { LoginPerAuthority1764100000000 } from './1764100000000-login-per-authority';
 import { SharingDisclosure1764200000000 } from './1764200000000-sharing-disclosure';
+import { ObservationSourceCode1764600000000 } from './1764600000000-observation-source-code';
 
 /** Every migration, in order. Listed explicitly so bundles and tests never depend on globbing. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   DatasetUploadProfile1763890000000,
   LoginPerAuthority1764100000000,
   SharingDisclosure1764200000000,
+  ObservationSourceCode1764600000000,
 ];
