@@ -13,6 +13,7 @@ import { SchoolSource } from '@schoolbench/schools';
 import { AccessLog } from '@schoolbench/sharing';
 import { SCHOOL_ROLES, TenantContext, TenantTransactions } from '@schoolbench/tenancy';
 
+import { minGroupNOf, servedHonestly, type BenchmarkHonesty } from './benchmark-honesty';
 import { ComparisonData } from './comparison-data';
 import { OUTCOME_YEARS, outcomePeriods } from './comparison-request';
 import { runId, type ComparisonRunRow } from './comparison-run-row';
@@ -21,7 +22,9 @@ import { contextFeatures } from './context-features';
 import type {
   BenchmarkModel,
   EarlyWarningModel,
+  ProgressBandValue,
   SchoolGroupModel,
+  SignificanceValue,
   SimilarSchoolModel,
 } from './models/comparison-results.model';
 import { ObservationTable } from './observation-table';
@@ -123,9 +126,12 @@ export class ComparisonResultsService {
     if (run.status !== 'completed') return [];
     const rows = await this.tx.run(async (m) => {
       await this.runs.servedRun(m, run.id);
-      return this.benchmarkRows(m, run.id, urn == null ? null : [urn], filter);
+      return this.honest(
+        m,
+        await this.benchmarkRows(m, run.id, urn == null ? null : [urn], filter),
+      );
     });
-    return rows.map(toBenchmark);
+    return rows.map(({ row, honesty }) => toBenchmark(row, honesty));
   }
 
   /**
@@ -153,10 +159,10 @@ export class ComparisonResultsService {
   ): Promise<Map<number, BenchmarkModel[]>> {
     const rows = await this.tx.run(async (m) => {
       if (id !== null) await this.runs.servedRun(m, id);
-      return this.benchmarkRows(m, id, urns, filter);
+      return this.honest(m, await this.benchmarkRows(m, id, urns, filter));
     });
     const byUrn = new Map<number, BenchmarkModel[]>(urns.map((u) => [u, []]));
-    for (const r of rows) byUrn.get(r.urn)?.push(toBenchmark(r));
+    for (const { row, honesty } of rows) byUrn.get(row.urn)?.push(toBenchmark(row, honesty));
     return byUrn;
   }
 
@@ -222,6 +228,7 @@ export class ComparisonResultsService {
         urns,
       });
       const observed = periods.filter((p) => table.has(measure.code, p));
+      const minGroupN = await minGroupNOf(m, tenantId);
       // Without a floor only the quartile test applies: a floor no value can be worse than.
       const floor =
         args.floor ?? (measure.polarity === 'higher_better' ? Number.MAX_VALUE : -Number.MAX_VALUE);
@@ -239,6 +246,7 @@ export class ComparisonResultsService {
             floor,
             periods: args.periods,
             required: args.required,
+            minGroupN,
           });
         } catch (error) {
           if (error instanceof ComparisonInputError) throw badInput(error.message);
@@ -338,6 +346,13 @@ export class ComparisonResultsService {
     );
   }
 
+  /** The tenant's minimum group size, bands and cautions applied as the rows are served. */
+  private honest(m: EntityManager, rows: BenchmarkRow[]) {
+    return servedHonestly(m, this.tenantId(), rows, (reads) =>
+      this.accessLog.record(m, 'School.benchmarks', reads),
+    );
+  }
+
   private toSimilarSchool(r: GroupRow): SimilarSchoolModel {
     return {
       runId: r.run_id,
@@ -390,7 +405,7 @@ export class ComparisonResultsService {
   }
 }
 
-function toBenchmark(r: BenchmarkRow): BenchmarkModel {
+function toBenchmark(r: BenchmarkRow, honesty: BenchmarkHonesty): BenchmarkModel {
   const difference =
     r.disadvantaged_gap === null || r.group_disadvantaged_gap === null
       ? null
@@ -419,5 +434,15 @@ function toBenchmark(r: BenchmarkRow): BenchmarkModel {
     residual: r.residual,
     suppressedCount: r.suppressed_count,
     missingCount: r.missing_count,
+    minGroupN: honesty.minGroupN,
+    insufficientGroup: honesty.insufficientGroup,
+    memberValues: honesty.memberValues,
+    cohort: honesty.cohort,
+    smallCohort: honesty.smallCohort,
+    confidenceLower: honesty.confidenceLower,
+    confidenceUpper: honesty.confidenceUpper,
+    progressBand: honesty.progressBand as ProgressBandValue | null,
+    versusGroupMedian: honesty.versusGroupMedian as SignificanceValue | null,
+    trendFromTwoPeriods: honesty.trendFromTwoPeriods,
   };
 }
