@@ -4,18 +4,20 @@ import type { EntityManager } from 'typeorm';
 import {
   ComparisonInputError,
   earlyWarning,
+  groupEstimates,
   periodYear,
+  type GroupEstimates,
   type ObservedValue,
 } from '@schoolbench/comparisons-core';
 import { MEASURE_CATALOGUE } from '@schoolbench/data-format-core';
-import { badInput, notFound } from '@schoolbench/graphql';
+import { badInput, forbidden, notFound } from '@schoolbench/graphql';
 import { SchoolSource } from '@schoolbench/schools';
 import { AccessLog } from '@schoolbench/sharing';
 import { SCHOOL_ROLES, TenantContext, TenantTransactions } from '@schoolbench/tenancy';
 
 import { minGroupNOf, servedHonestly, type BenchmarkHonesty } from './benchmark-honesty';
 import { ComparisonData } from './comparison-data';
-import { OUTCOME_YEARS, outcomePeriods } from './comparison-request';
+import { OUTCOME_YEARS, outcomePeriods, type DatasetVersion } from './comparison-request';
 import { runId, type ComparisonRunRow } from './comparison-run-row';
 import { ComparisonRunsService } from './comparison-runs.service';
 import { contextFeatures } from './context-features';
@@ -269,6 +271,68 @@ export class ComparisonResultsService {
         });
       }
       return out;
+    });
+  }
+
+  /**
+   * Estimates from similar schools (docs/targets.md §4): what the school's group in its latest
+   * completed run that benchmarked the measure reaches at the 50th/80th/95th percentile, from
+   * the observations of the run's dataset versions. Null when no run grouped the school.
+   */
+  async estimatesOf(
+    urn: number,
+    measureCode: string,
+    period: string,
+  ): Promise<{ runId: string; members: number[]; estimates: GroupEstimates } | null> {
+    const measure = MEASURE_CATALOGUE.measure(measureCode);
+    if (!measure) throw badInput(`"${measureCode}" is not a measure of the catalogue`);
+    if (measure.polarity === 'neutral') {
+      throw badInput(`${measure.code} has no better direction, so nothing to aim for`);
+    }
+    const year = this.period(period);
+    const scope = this.schoolScope();
+    if (scope !== null && scope !== urn) {
+      throw forbidden(`Your role sees its own school only (${scope})`);
+    }
+    const tenantId = this.tenantId();
+    return this.tx.run(async (m) => {
+      const [run] = await m.query<{ id: string; dataset_versions: DatasetVersion[] }[]>(
+        `select r.id, r.dataset_versions from comparison_runs r
+         where r.tenant_id = $1 and r.status = 'completed' and not r.stale
+           and r.parameters->'outcomeMeasures' ? $2
+           and exists (select 1 from comparison_groups g
+                       where g.tenant_id = r.tenant_id and g.run_id = r.id and g.urn = $3)
+         order by r.finished_at desc, r.id limit 1`,
+        [tenantId, measure.code, urn],
+      );
+      if (!run) return null;
+      const members = (
+        await m.query<{ neighbour_urn: number }[]>(
+          `select neighbour_urn from comparison_groups
+           where tenant_id = $1 and run_id = $2 and urn = $3 order by rank`,
+          [tenantId, run.id, urn],
+        )
+      ).map((r) => r.neighbour_urn);
+      const table = await new ComparisonData(m, tenantId, (mm, reads) =>
+        this.accessLog.record(mm, 'targetSuggestion', reads),
+      ).observations(new ObservationTable(), {
+        datasets: run.dataset_versions,
+        measures: [measure.code],
+        periods: [String(year)],
+        breakdowns: ['all'],
+        urns: members,
+      });
+      const column = table.column(measure.code, String(year));
+      const minGroupN = await minGroupNOf(m, tenantId);
+      return {
+        runId: run.id,
+        members,
+        estimates: groupEstimates(
+          members.map((u) => column.get(u)),
+          measure.polarity,
+          minGroupN,
+        ),
+      };
     });
   }
 
