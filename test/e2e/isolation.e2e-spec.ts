@@ -39,6 +39,9 @@ import { startApiUnderTest, type ApiUnderTest } from './support/api-under-test';
 const SHARING = ['none', 'named', 'pseudonymised', 'aggregate'] as const;
 type Sharing = (typeof SHARING)[number];
 
+/** A reason B's LA admin gave: A must never read it. */
+const B_TARGET_REASON = 'B returned this target for a secret reason';
+
 /** Credential exchanges: their inputs are secrets, not identifiers of another tenant's data. */
 const CREDENTIAL_EXCHANGES = new Set(['login', 'refreshToken', 'acceptInvitation']);
 
@@ -63,6 +66,8 @@ describe.each(SHARING)(
       profile: string;
       protocol: string | null;
       club: string | null;
+      /** B's target events: a returned proposal, its answer, a pending proposal. */
+      targets: string[];
     };
     let bMarkers: string[];
     /** B's schools A may see named: only under a named protocol. */
@@ -98,6 +103,7 @@ describe.each(SHARING)(
         { token: bToken },
       );
       const shared = sharing === 'none' ? null : await shareWithA(sharing);
+      const targets = await targetsOfB();
       bIds = {
         users: Object.values(api.b.users).map((u) => u!.id),
         apiKey: key.data!.createApiKey.apiKey.id,
@@ -106,6 +112,7 @@ describe.each(SHARING)(
         profile: api.bData.profileId,
         protocol: shared?.protocol ?? null,
         club: shared?.club ?? null,
+        targets,
       };
       namedToA = sharing === 'named' ? api.b.schools : [];
       bMarkers = [
@@ -119,6 +126,7 @@ describe.each(SHARING)(
         api.bData.fileName,
         api.bData.profileId,
         api.bData.profileName,
+        B_TARGET_REASON,
       ];
 
       identities = [{ label: 'anonymous', role: null, credentials: {} }];
@@ -194,6 +202,26 @@ describe.each(SHARING)(
       return { protocol, club };
     }
 
+    /**
+     * B's targets history for one of its schools: a proposal returned with a reason, then a
+     * proposal awaiting an answer (their ids are tried as A's proposal ids).
+     */
+    async function targetsOfB(): Promise<string[]> {
+      const [first, answer, pending] = [randomUUID(), randomUUID(), randomUUID()];
+      const head = api.b.users.headteacher!;
+      const admin = api.b.users.la_admin!;
+      const urn = api.b.schools[0].urn;
+      await api.db.query(
+        `insert into target_events (tenant_id, id, urn, measure, time_period, breakdown, kind,
+           action, value, answers, reason, source, actor_id, actor_role, at)
+         values ($1, $2, $5, 'ks2_rwm_expected_pct', 201819, 'all', 'target', 'proposed', 71, null, null, 'api', $6, 'headteacher', now() - interval '3 minutes'),
+                ($1, $3, $5, 'ks2_rwm_expected_pct', 201819, 'all', 'target', 'returned', 71, $2, $8, 'api', $7, 'la_admin', now() - interval '2 minutes'),
+                ($1, $4, $5, 'ks2_rwm_expected_pct', 201819, 'all', 'target', 'proposed', 77, null, null, 'api', $6, 'headteacher', now() - interval '1 minute')`,
+        [api.b.id, first, answer, pending, urn, head.id, admin.id, B_TARGET_REASON],
+      );
+      return [pending, first, answer];
+    }
+
     function idCandidates(): string[] {
       return [
         ...bIds.users,
@@ -203,6 +231,7 @@ describe.each(SHARING)(
         bIds.profile,
         ...(bIds.protocol ? [bIds.protocol] : []),
         ...(bIds.club ? [bIds.club] : []),
+        ...bIds.targets,
       ];
     }
 
@@ -305,7 +334,7 @@ describe.each(SHARING)(
         for (const field of Object.values(root.getFields())) {
           const rule = rules.get(`${kind === 'query' ? 'Query' : 'Mutation'}.${field.name}`)!;
           const idArgs = field.args.some((a) => getNamedType(a.type).name === 'ID')
-            ? bIds.users.length + 2
+            ? idCandidates().length
             : 1;
           const urnArgs = JSON.stringify(field.args.map((a) => a.name)).match(/urn|input/i)
             ? bIds.urns.length

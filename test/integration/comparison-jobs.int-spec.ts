@@ -246,6 +246,7 @@ describe('comparison jobs', () => {
         value,
         members.map((u) => lookup.get(u, measure, period)),
         'higher_better',
+        { minGroupN: 1 },
       );
       const t = trend(
         OUTCOME_PERIODS.filter((p) => p <= period).map((p) => ({

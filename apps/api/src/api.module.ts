@@ -12,6 +12,7 @@ import { LoggingModule, ObservabilityModule } from '@schoolbench/observability';
 import { QueueModule } from '@schoolbench/queue';
 import { SchoolsModule } from '@schoolbench/schools';
 import { SharingModule } from '@schoolbench/sharing';
+import { TargetsModule } from '@schoolbench/targets';
 import { TenancyModule } from '@schoolbench/tenancy';
 import { TenantsModule } from '@schoolbench/tenants';
 
@@ -32,6 +33,7 @@ import { TenantsModule } from '@schoolbench/tenants';
     ComparisonsModule,
     SharingModule,
     ClubsModule,
+    TargetsModule,
   ],
   providers: [{ provide: APP_FILTER, useClass: DomainErrorFilter }],
 })

@@ -117,4 +117,23 @@ export {
   type EarlyWarningRule,
   type PeriodStanding,
 } from './lib/statistics/early-warning';
-export { benchmarkAgainstGroup, type SchoolBenchmark } from './lib/statistics/school-benchmark';
+export {
+  DEFAULT_MIN_GROUP_N,
+  benchmarkAgainstGroup,
+  isInsufficientGroup,
+  type BenchmarkOptions,
+  type SchoolBenchmark,
+} from './lib/statistics/school-benchmark';
+export {
+  CONFIDENCE_LIMITS,
+  PROGRESS_BANDS,
+  SMALL_COHORT_BELOW,
+  isSmallCohort,
+  progressBand,
+  significanceAgainst,
+  wellThresholds,
+  type ProgressBand,
+  type Significance,
+  type WellThresholds,
+} from './lib/statistics/progress-band';
+export { groupEstimates, type GroupEstimates } from './lib/statistics/estimates';

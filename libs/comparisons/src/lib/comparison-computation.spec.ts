@@ -192,6 +192,7 @@ describe('comparison computation from stored observations', () => {
           all(period, row.urn),
           members.map((u) => all(period, u)),
           'higher_better',
+          { minGroupN: 1 },
         );
         const t = trend(
           periods.filter((q) => q <= period).map((q) => ({ period: q, value: all(q, row.urn) })),

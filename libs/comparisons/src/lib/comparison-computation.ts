@@ -332,6 +332,8 @@ export function* benchmarkSlices(
         own,
         group.map((g) => all[g]),
         polarity,
+        // Stored in full; serving withholds what the tenant's minimum group size does not allow.
+        { minGroupN: 1 },
       );
       const t = trend(earlier.map((e) => ({ period: e.period, value: e.values[self] })));
       const gap = disadvantagedGap(

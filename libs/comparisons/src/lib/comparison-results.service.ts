@@ -4,24 +4,29 @@ import type { EntityManager } from 'typeorm';
 import {
   ComparisonInputError,
   earlyWarning,
+  groupEstimates,
   periodYear,
+  type GroupEstimates,
   type ObservedValue,
 } from '@schoolbench/comparisons-core';
 import { MEASURE_CATALOGUE } from '@schoolbench/data-format-core';
-import { badInput, notFound } from '@schoolbench/graphql';
+import { badInput, forbidden, notFound } from '@schoolbench/graphql';
 import { SchoolSource } from '@schoolbench/schools';
 import { AccessLog } from '@schoolbench/sharing';
 import { SCHOOL_ROLES, TenantContext, TenantTransactions } from '@schoolbench/tenancy';
 
+import { minGroupNOf, servedHonestly, type BenchmarkHonesty } from './benchmark-honesty';
 import { ComparisonData } from './comparison-data';
-import { OUTCOME_YEARS, outcomePeriods } from './comparison-request';
+import { OUTCOME_YEARS, outcomePeriods, type DatasetVersion } from './comparison-request';
 import { runId, type ComparisonRunRow } from './comparison-run-row';
 import { ComparisonRunsService } from './comparison-runs.service';
 import { contextFeatures } from './context-features';
 import type {
   BenchmarkModel,
   EarlyWarningModel,
+  ProgressBandValue,
   SchoolGroupModel,
+  SignificanceValue,
   SimilarSchoolModel,
 } from './models/comparison-results.model';
 import { ObservationTable } from './observation-table';
@@ -123,9 +128,12 @@ export class ComparisonResultsService {
     if (run.status !== 'completed') return [];
     const rows = await this.tx.run(async (m) => {
       await this.runs.servedRun(m, run.id);
-      return this.benchmarkRows(m, run.id, urn == null ? null : [urn], filter);
+      return this.honest(
+        m,
+        await this.benchmarkRows(m, run.id, urn == null ? null : [urn], filter),
+      );
     });
-    return rows.map(toBenchmark);
+    return rows.map(({ row, honesty }) => toBenchmark(row, honesty));
   }
 
   /**
@@ -153,10 +161,10 @@ export class ComparisonResultsService {
   ): Promise<Map<number, BenchmarkModel[]>> {
     const rows = await this.tx.run(async (m) => {
       if (id !== null) await this.runs.servedRun(m, id);
-      return this.benchmarkRows(m, id, urns, filter);
+      return this.honest(m, await this.benchmarkRows(m, id, urns, filter));
     });
     const byUrn = new Map<number, BenchmarkModel[]>(urns.map((u) => [u, []]));
-    for (const r of rows) byUrn.get(r.urn)?.push(toBenchmark(r));
+    for (const { row, honesty } of rows) byUrn.get(row.urn)?.push(toBenchmark(row, honesty));
     return byUrn;
   }
 
@@ -222,6 +230,7 @@ export class ComparisonResultsService {
         urns,
       });
       const observed = periods.filter((p) => table.has(measure.code, p));
+      const minGroupN = await minGroupNOf(m, tenantId);
       // Without a floor only the quartile test applies: a floor no value can be worse than.
       const floor =
         args.floor ?? (measure.polarity === 'higher_better' ? Number.MAX_VALUE : -Number.MAX_VALUE);
@@ -239,6 +248,7 @@ export class ComparisonResultsService {
             floor,
             periods: args.periods,
             required: args.required,
+            minGroupN,
           });
         } catch (error) {
           if (error instanceof ComparisonInputError) throw badInput(error.message);
@@ -261,6 +271,68 @@ export class ComparisonResultsService {
         });
       }
       return out;
+    });
+  }
+
+  /**
+   * Estimates from similar schools (docs/targets.md §4): what the school's group in its latest
+   * completed run that benchmarked the measure reaches at the 50th/80th/95th percentile, from
+   * the observations of the run's dataset versions. Null when no run grouped the school.
+   */
+  async estimatesOf(
+    urn: number,
+    measureCode: string,
+    period: string,
+  ): Promise<{ runId: string; members: number[]; estimates: GroupEstimates } | null> {
+    const measure = MEASURE_CATALOGUE.measure(measureCode);
+    if (!measure) throw badInput(`"${measureCode}" is not a measure of the catalogue`);
+    if (measure.polarity === 'neutral') {
+      throw badInput(`${measure.code} has no better direction, so nothing to aim for`);
+    }
+    const year = this.period(period);
+    const scope = this.schoolScope();
+    if (scope !== null && scope !== urn) {
+      throw forbidden(`Your role sees its own school only (${scope})`);
+    }
+    const tenantId = this.tenantId();
+    return this.tx.run(async (m) => {
+      const [run] = await m.query<{ id: string; dataset_versions: DatasetVersion[] }[]>(
+        `select r.id, r.dataset_versions from comparison_runs r
+         where r.tenant_id = $1 and r.status = 'completed' and not r.stale
+           and r.parameters->'outcomeMeasures' ? $2
+           and exists (select 1 from comparison_groups g
+                       where g.tenant_id = r.tenant_id and g.run_id = r.id and g.urn = $3)
+         order by r.finished_at desc, r.id limit 1`,
+        [tenantId, measure.code, urn],
+      );
+      if (!run) return null;
+      const members = (
+        await m.query<{ neighbour_urn: number }[]>(
+          `select neighbour_urn from comparison_groups
+           where tenant_id = $1 and run_id = $2 and urn = $3 order by rank`,
+          [tenantId, run.id, urn],
+        )
+      ).map((r) => r.neighbour_urn);
+      const table = await new ComparisonData(m, tenantId, (mm, reads) =>
+        this.accessLog.record(mm, 'targetSuggestion', reads),
+      ).observations(new ObservationTable(), {
+        datasets: run.dataset_versions,
+        measures: [measure.code],
+        periods: [String(year)],
+        breakdowns: ['all'],
+        urns: members,
+      });
+      const column = table.column(measure.code, String(year));
+      const minGroupN = await minGroupNOf(m, tenantId);
+      return {
+        runId: run.id,
+        members,
+        estimates: groupEstimates(
+          members.map((u) => column.get(u)),
+          measure.polarity,
+          minGroupN,
+        ),
+      };
     });
   }
 
@@ -338,6 +410,13 @@ export class ComparisonResultsService {
     );
   }
 
+  /** The tenant's minimum group size, bands and cautions applied as the rows are served. */
+  private honest(m: EntityManager, rows: BenchmarkRow[]) {
+    return servedHonestly(m, this.tenantId(), rows, (reads) =>
+      this.accessLog.record(m, 'School.benchmarks', reads),
+    );
+  }
+
   private toSimilarSchool(r: GroupRow): SimilarSchoolModel {
     return {
       runId: r.run_id,
@@ -390,7 +469,7 @@ export class ComparisonResultsService {
   }
 }
 
-function toBenchmark(r: BenchmarkRow): BenchmarkModel {
+function toBenchmark(r: BenchmarkRow, honesty: BenchmarkHonesty): BenchmarkModel {
   const difference =
     r.disadvantaged_gap === null || r.group_disadvantaged_gap === null
       ? null
@@ -419,5 +498,15 @@ function toBenchmark(r: BenchmarkRow): BenchmarkModel {
     residual: r.residual,
     suppressedCount: r.suppressed_count,
     missingCount: r.missing_count,
+    minGroupN: honesty.minGroupN,
+    insufficientGroup: honesty.insufficientGroup,
+    memberValues: honesty.memberValues,
+    cohort: honesty.cohort,
+    smallCohort: honesty.smallCohort,
+    confidenceLower: honesty.confidenceLower,
+    confidenceUpper: honesty.confidenceUpper,
+    progressBand: honesty.progressBand as ProgressBandValue | null,
+    versusGroupMedian: honesty.versusGroupMedian as SignificanceValue | null,
+    trendFromTwoPeriods: honesty.trendFromTwoPeriods,
   };
 }

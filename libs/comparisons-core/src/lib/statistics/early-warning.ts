@@ -2,6 +2,7 @@ import { ComparisonInputError } from '../methods/comparison-input-error';
 import { usableNumber, usableValues, type ObservedValue } from './observed-value';
 import { quartiles } from './quantiles';
 import { directed, isBetter, type Polarity } from './ranking';
+import { isInsufficientGroup } from './school-benchmark';
 import { periodYear } from './trend';
 
 export interface PeriodStanding {
@@ -19,6 +20,8 @@ export interface EarlyWarningRule {
   readonly periods?: number;
   /** In how many of them the school must be in its group's worst quartile (default 2). */
   readonly required?: number;
+  /** A period whose group has fewer usable values than this does not count (default 5). */
+  readonly minGroupN?: number;
 }
 
 export interface EarlyWarning {
@@ -34,7 +37,8 @@ export interface EarlyWarning {
  * Early warning (SPEC §8 benchmarks): the school was in its group's worst quartile in at least
  * `required` of the last `periods` periods — strictly worse than the group's lower quartile
  * (upper if lower is better), type 7 — and its latest usable value is worse than the floor.
- * A period in which the school's value is suppressed or its group has no values does not count.
+ * A period in which the school's value is suppressed or its group has fewer than `minGroupN`
+ * values does not count.
  */
 export function earlyWarning(
   history: readonly PeriodStanding[],
@@ -64,7 +68,13 @@ export function earlyWarning(
   for (const standing of latest) {
     const value = usableNumber(standing.value);
     const group = usableValues(standing.group).values;
-    if (value === undefined || group.length === 0) continue;
+    // A quartile of fewer than minGroupN schools says nothing (SPEC §8, change log 2026-12-03).
+    if (
+      value === undefined ||
+      group.length === 0 ||
+      isInsufficientGroup(group.length, rule.minGroupN)
+    )
+      continue;
     const { lower, upper } = quartiles(group);
     const boundary = polarity === 'higher_better' ? lower : upper;
     if (isBetter(boundary, value, polarity)) worst.push(standing.year);

@@ -6,7 +6,9 @@ jest.setTimeout(60_000);
 
 describe('benchmarkAgainstGroup', () => {
   it('summarises a small group by hand, leaving out and counting suppressed values', () => {
-    const result = benchmarkAgainstGroup(60, [40, 'c', 50, 60, null, 70, 'low'], 'higher_better');
+    const result = benchmarkAgainstGroup(60, [40, 'c', 50, 60, null, 70, 'low'], 'higher_better', {
+      minGroupN: 4,
+    });
     // Usable group: 40 50 60 70 → quartiles 47.5 / 55 / 62.5; 60 ties with one member.
     expect(result).toEqual({
       value: 60,
@@ -21,17 +23,57 @@ describe('benchmarkAgainstGroup', () => {
       rank: 2,
       of: 5,
       gapToMedian: 5,
+      insufficientGroup: false,
+      memberValues: [],
     });
   });
 
+  it('withholds spread and rank from a group with fewer than 5 values (the default)', () => {
+    // The demo's misleading case: one member with a value gave "rank 2 of 2" and quartiles.
+    const result = benchmarkAgainstGroup(61, [72, 'c', null, 'x'], 'higher_better');
+    expect(result).toEqual({
+      value: 61,
+      valueCode: undefined,
+      groupN: 1,
+      suppressed: { c: 1, x: 1, z: 0, low: 0, u: 0 },
+      missing: 1,
+      lowerQuartile: undefined,
+      median: undefined,
+      upperQuartile: undefined,
+      percentileRank: undefined,
+      rank: undefined,
+      of: undefined,
+      gapToMedian: undefined,
+      insufficientGroup: true,
+      memberValues: [72],
+    });
+    // Four values are still too few; five are enough.
+    expect(benchmarkAgainstGroup(61, [70, 50, 60, 40], 'higher_better')).toMatchObject({
+      insufficientGroup: true,
+      memberValues: [40, 50, 60, 70],
+      median: undefined,
+    });
+    expect(benchmarkAgainstGroup(61, [70, 50, 60, 40, 80], 'higher_better')).toMatchObject({
+      insufficientGroup: false,
+      memberValues: [],
+      median: 60,
+      rank: 3,
+      of: 6,
+    });
+    // A tenant's own minimum applies instead of the default.
+    expect(
+      benchmarkAgainstGroup(61, [70, 50, 60, 40, 80], 'higher_better', { minGroupN: 6 }),
+    ).toMatchObject({ insufficientGroup: true, groupN: 5 });
+  });
+
   it('keeps the group statistics when the school’s own value is suppressed', () => {
-    const result = benchmarkAgainstGroup('c', [1, 2, 3], 'lower_better');
+    const result = benchmarkAgainstGroup('c', [1, 2, 3], 'lower_better', { minGroupN: 3 });
     expect(result).toMatchObject({ value: undefined, valueCode: 'c', median: 2, rank: undefined });
     expect(result.percentileRank).toBeUndefined();
   });
 
   it('has no rank for a neutral measure', () => {
-    expect(benchmarkAgainstGroup(2, [1, 3], 'neutral')).toMatchObject({
+    expect(benchmarkAgainstGroup(2, [1, 3], 'neutral', { minGroupN: 2 })).toMatchObject({
       rank: undefined,
       median: 2,
     });
@@ -62,6 +104,8 @@ describe('benchmarkAgainstGroup', () => {
       rank: 2,
       of: 9,
       gapToMedian: 2.35,
+      insufficientGroup: false,
+      memberValues: [],
     });
   });
 });

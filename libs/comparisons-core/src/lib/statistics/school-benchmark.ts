@@ -9,6 +9,9 @@ import {
 import { percentileRank, quartiles } from './quantiles';
 import { rankAmong, type Polarity } from './ranking';
 
+/** SPEC §8 (change log 2026-12-03): fewer members with a value than this give no spread or rank. */
+export const DEFAULT_MIN_GROUP_N = 5;
+
 export interface SchoolBenchmark {
   /** The school's value, or undefined when suppressed (see `valueCode`) or missing. */
   readonly value: number | undefined;
@@ -26,19 +29,56 @@ export interface SchoolBenchmark {
   readonly of: number | undefined;
   /** value − group median (on the value scale). */
   readonly gapToMedian: number | undefined;
+  /**
+   * Fewer than `minGroupN` members have a value: median, quartiles, percentile rank, rank and gap
+   * are withheld (a "rank 2 of 2" or a quartile of two schools would mislead).
+   */
+  readonly insufficientGroup: boolean;
+  /** The members' usable values, ascending, when the group is insufficient; else empty. */
+  readonly memberValues: readonly number[];
+}
+
+export interface BenchmarkOptions {
+  /** Default `DEFAULT_MIN_GROUP_N`; 1 keeps every statistic whatever the group's size. */
+  readonly minGroupN?: number;
+}
+
+/** Whether a group with `groupN` usable values is too small for spread and rank statistics. */
+export function isInsufficientGroup(groupN: number, minGroupN = DEFAULT_MIN_GROUP_N): boolean {
+  return groupN < minGroupN;
 }
 
 /**
  * A school's value against its group's (SPEC §8): quartiles, percentile rank, rank of n and gap
- * to median. Suppressed group values are left out and counted, never read as 0.
+ * to median. Suppressed group values are left out and counted, never read as 0. With fewer than
+ * `minGroupN` usable group values only the value, n and the members' values are given.
  */
 export function benchmarkAgainstGroup(
   value: ObservedValue,
   group: readonly ObservedValue[],
   polarity: Polarity,
+  options: BenchmarkOptions = {},
 ): SchoolBenchmark {
   const own = usableNumber(value);
   const { values, suppressed, missing } = usableValues(group);
+  if (isInsufficientGroup(values.length, options.minGroupN)) {
+    return {
+      value: own,
+      valueCode: isSuppressionCode(value) ? value : undefined,
+      groupN: values.length,
+      suppressed,
+      missing,
+      lowerQuartile: undefined,
+      median: undefined,
+      upperQuartile: undefined,
+      percentileRank: undefined,
+      rank: undefined,
+      of: undefined,
+      gapToMedian: undefined,
+      insufficientGroup: true,
+      memberValues: [...values].sort((a, b) => a - b),
+    };
+  }
   const spread = values.length > 0 ? quartiles(values) : undefined;
   const ranked =
     own !== undefined && polarity !== 'neutral' ? rankAmong(own, values, polarity) : undefined;
@@ -56,5 +96,7 @@ export function benchmarkAgainstGroup(
     rank: ranked?.rank,
     of: ranked?.of,
     gapToMedian: own !== undefined && spread ? own - spread.median : undefined,
+    insufficientGroup: false,
+    memberValues: [],
   };
 }

@@ -1,6 +1,30 @@
-import { Field, Float, ID, Int, ObjectType } from '@nestjs/graphql';
+import { Field, Float, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 
 import { SchoolSource } from '@schoolbench/schools';
+
+export enum ProgressBandValue {
+  well_above = 'well_above',
+  above = 'above',
+  average = 'average',
+  below = 'below',
+  well_below = 'well_below',
+}
+registerEnumType(ProgressBandValue, {
+  name: 'ProgressBand',
+  description:
+    "DfE's progress band from its published 95% confidence interval (docs/targets.md §2): average when the interval includes 0; above/below when it lies wholly above/below 0; well above/below when also beyond DfE's threshold for the year.",
+});
+
+export enum SignificanceValue {
+  above = 'above',
+  below = 'below',
+  not_significant = 'not_significant',
+}
+registerEnumType(SignificanceValue, {
+  name: 'Significance',
+  description:
+    "Whether the school's confidence interval lies wholly above or below a reference (here the group median).",
+});
 
 @ObjectType('FeatureShare', {
   description:
@@ -138,6 +162,57 @@ export class BenchmarkModel {
 
   @Field(() => Int, { description: 'Group members with no observation.' })
   missingCount!: number;
+
+  @Field(() => Int, {
+    description: "The authority's minimum group size: fewer members with a value give no spread.",
+  })
+  minGroupN!: number;
+
+  @Field({
+    description:
+      'Fewer than minGroupN members have a value: median, quartiles, percentile rank, rank and gap are withheld (null) and memberValues given instead.',
+  })
+  insufficientGroup!: boolean;
+
+  @Field(() => [Float], {
+    nullable: true,
+    description: "The members' usable values, ascending; only for an insufficient group.",
+  })
+  memberValues!: number[] | null;
+
+  @Field(() => Float, {
+    nullable: true,
+    description: "The school's cohort for the value (pupils), where the data gives it.",
+  })
+  cohort!: number | null;
+
+  @Field({ description: 'Cohort under 11 pupils: one or two pupils move the figure a lot.' })
+  smallCohort!: boolean;
+
+  @Field(() => Float, { nullable: true, description: "DfE's lower 95% confidence limit." })
+  confidenceLower!: number | null;
+
+  @Field(() => Float, { nullable: true, description: "DfE's upper 95% confidence limit." })
+  confidenceUpper!: number | null;
+
+  @Field(() => ProgressBandValue, {
+    nullable: true,
+    description:
+      "DfE's band, where DfE publishes a confidence interval; null where it does not, or where the year's 'well' thresholds are not pinned and the score is significant.",
+  })
+  progressBand!: ProgressBandValue | null;
+
+  @Field(() => SignificanceValue, {
+    nullable: true,
+    description:
+      'Against the group median: significant only when the confidence interval excludes it. Null without an interval or a median.',
+  })
+  versusGroupMedian!: SignificanceValue | null;
+
+  @Field({
+    description: 'The trend is a line through two periods only: read it as a change, not a trend.',
+  })
+  trendFromTwoPeriods!: boolean;
 }
 
 @ObjectType('EarlyWarning', {

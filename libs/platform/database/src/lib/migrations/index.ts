@@ -7,6 +7,7 @@ import { DatasetUploadProfile1763890000000 } from './1763890000000-dataset-uploa
 import { LoginPerAuthority1764100000000 } from './1764100000000-login-per-authority';
 import { SharingDisclosure1764200000000 } from './1764200000000-sharing-disclosure';
 import { ObservationSourceCode1764600000000 } from './1764600000000-observation-source-code';
+import { Targets1764700000000 } from './1764700000000-targets';
 
 /** Every migration, in order. Listed explicitly so bundles and tests never depend on globbing. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   LoginPerAuthority1764100000000,
   SharingDisclosure1764200000000,
   ObservationSourceCode1764600000000,
+  Targets1764700000000,
 ];

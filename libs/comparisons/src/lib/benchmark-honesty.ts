@@ -1,0 +1,204 @@
+import type { EntityManager } from 'typeorm';
+
+import {
+  CONFIDENCE_LIMITS,
+  DEFAULT_MIN_GROUP_N,
+  isInsufficientGroup,
+  isSmallCohort,
+  progressBand,
+  significanceAgainst,
+  wellThresholds,
+} from '@schoolbench/comparisons-core';
+
+import type { DatasetVersion } from './comparison-request';
+
+/** The stored statistics a served benchmark starts from (a `comparison_benchmarks` row). */
+export interface StoredBenchmark {
+  run_id: string;
+  urn: number;
+  measure: string;
+  period: number;
+  value: number | null;
+  group_n: number;
+  median: number | null;
+  q1: number | null;
+  q3: number | null;
+  percentile_rank: number | null;
+  rank: number | null;
+  rank_of: number | null;
+  gap_to_median: number | null;
+  trend_periods: number[];
+}
+
+/** What serving adds to a stored benchmark, and what it withholds (docs/targets.md §2). */
+export interface BenchmarkHonesty {
+  readonly minGroupN: number;
+  readonly insufficientGroup: boolean;
+  /** The members' usable values, ascending, when the group is insufficient. */
+  readonly memberValues: number[] | null;
+  readonly cohort: number | null;
+  readonly smallCohort: boolean;
+  readonly confidenceLower: number | null;
+  readonly confidenceUpper: number | null;
+  readonly progressBand: string | null;
+  readonly versusGroupMedian: string | null;
+  readonly trendFromTwoPeriods: boolean;
+}
+
+interface ReadRow {
+  urn: number;
+  measure: string;
+  time_period: number;
+  tenant_id: string;
+  value: number | null;
+  denominator: number | null;
+}
+
+/** The tenant's minimum group size (benchmark_settings; default 5). */
+export async function minGroupNOf(m: EntityManager, tenantId: string): Promise<number> {
+  const [row] = await m.query<{ min_group_n: number }[]>(
+    'select min_group_n from benchmark_settings where tenant_id = $1',
+    [tenantId],
+  );
+  return row?.min_group_n ?? DEFAULT_MIN_GROUP_N;
+}
+
+/**
+ * Makes stored benchmarks honest as they are served, in the reader's transaction: withholds
+ * median, quartiles, percentile rank, rank and gap from groups under the tenant's minimum (and
+ * gives the members' values instead), adds the school's cohort with DfE's small-cohort caution,
+ * DfE's progress band and the significance of the difference from the group median where DfE
+ * publishes confidence limits, and marks trends fitted to two periods. Values come from the
+ * dataset versions the run read, so they are the run's own; partners' rows read are logged.
+ */
+export async function servedHonestly<T extends StoredBenchmark>(
+  m: EntityManager,
+  tenantId: string,
+  rows: readonly T[],
+  logPartnerReads: (
+    reads: { tenantId: string; urn: number; measure: string; period: number }[],
+  ) => Promise<void>,
+): Promise<{ row: T; honesty: BenchmarkHonesty }[]> {
+  if (rows.length === 0) return [];
+  const minGroupN = await minGroupNOf(m, tenantId);
+  const runIds = [...new Set(rows.map((r) => r.run_id))];
+  const runs = await m.query<{ id: string; dataset_versions: DatasetVersion[] }[]>(
+    'select id, dataset_versions from comparison_runs where tenant_id = $1 and id = any($2::uuid[])',
+    [tenantId, runIds],
+  );
+  const small = rows.filter((r) => isInsufficientGroup(r.group_n, minGroupN));
+  const members = new Map<string, number[]>();
+  if (small.length > 0) {
+    const groups = await m.query<{ run_id: string; urn: number; members: number[] }[]>(
+      `select run_id, urn, array_agg(neighbour_urn order by rank) as members from comparison_groups
+       where tenant_id = $1 and run_id = any($2::uuid[]) and urn = any($3::int[])
+       group by run_id, urn`,
+      [tenantId, [...new Set(small.map((r) => r.run_id))], [...new Set(small.map((r) => r.urn))]],
+    );
+    for (const g of groups) members.set(`${g.run_id}|${g.urn}`, g.members);
+  }
+
+  // One read per run: the targets' values (cohort, limits) and the small groups' members' values.
+  const observed = new Map<string, ReadRow>();
+  const key = (run: string, urn: number, measure: string, period: number) =>
+    `${run}|${urn}|${measure}|${period}`;
+  for (const run of runs) {
+    const own = rows.filter((r) => r.run_id === run.id);
+    const urns = new Set(own.map((r) => r.urn));
+    for (const r of own) for (const u of members.get(`${r.run_id}|${r.urn}`) ?? []) urns.add(u);
+    const measures = new Set<string>();
+    for (const r of own) {
+      measures.add(r.measure);
+      const limits = CONFIDENCE_LIMITS[r.measure];
+      if (limits) {
+        measures.add(limits.lower);
+        measures.add(limits.upper);
+      }
+    }
+    const datasets = run.dataset_versions;
+    if (datasets.length === 0) continue;
+    const read = await m.query<ReadRow[]>(
+      `select distinct on (o.urn, o.measure, o.time_period)
+              o.urn, o.measure, o.time_period, o.tenant_id, o.value, o.denominator
+       from observations o
+       where o.tenant_id = any($1::uuid[]) and o.dataset_id = any($2::uuid[])
+         and o.measure = any($3::text[]) and o.time_period = any($4::int[])
+         and o.breakdown = 'all' and o.urn = any($5::int[])
+       order by o.urn, o.measure, o.time_period, array_position($2::uuid[], o.dataset_id)`,
+      [
+        [...new Set(datasets.map((d) => d.tenantId))],
+        datasets.map((d) => d.id),
+        [...measures],
+        [...new Set(own.map((r) => r.period))],
+        [...urns],
+      ],
+    );
+    await logPartnerReads(
+      read
+        .filter((r) => r.tenant_id !== tenantId)
+        .map((r) => ({
+          tenantId: r.tenant_id,
+          urn: r.urn,
+          measure: r.measure,
+          period: r.time_period,
+        })),
+    );
+    for (const r of read) observed.set(key(run.id, r.urn, r.measure, r.time_period), r);
+  }
+
+  return rows.map((row) => {
+    const insufficient = isInsufficientGroup(row.group_n, minGroupN);
+    const at = (urn: number, measure: string) =>
+      observed.get(key(row.run_id, urn, measure, row.period));
+    const memberValues = insufficient
+      ? (members.get(`${row.run_id}|${row.urn}`) ?? [])
+          .map((u) => at(u, row.measure)?.value)
+          .filter((v): v is number => typeof v === 'number' && Number.isFinite(v))
+          .sort((a, b) => a - b)
+      : null;
+    const cohort = at(row.urn, row.measure)?.denominator ?? null;
+    const limits = CONFIDENCE_LIMITS[row.measure];
+    const lower = limits ? (at(row.urn, limits.lower)?.value ?? null) : null;
+    const upper = limits ? (at(row.urn, limits.upper)?.value ?? null) : null;
+    const withLimits = row.value !== null && lower !== null && upper !== null;
+    const band = withLimits
+      ? progressBand(
+          row.value as number,
+          lower,
+          upper,
+          wellThresholds(row.measure, String(row.period)),
+        )
+      : undefined;
+    const versus =
+      withLimits && !insufficient && row.median !== null
+        ? significanceAgainst(row.median, lower, upper)
+        : null;
+    const served: T = insufficient
+      ? {
+          ...row,
+          median: null,
+          q1: null,
+          q3: null,
+          percentile_rank: null,
+          rank: null,
+          rank_of: null,
+          gap_to_median: null,
+        }
+      : row;
+    return {
+      row: served,
+      honesty: {
+        minGroupN,
+        insufficientGroup: insufficient,
+        memberValues,
+        cohort,
+        smallCohort: isSmallCohort(cohort),
+        confidenceLower: lower,
+        confidenceUpper: upper,
+        progressBand: band ?? null,
+        versusGroupMedian: versus,
+        trendFromTwoPeriods: row.trend_periods.length === 2,
+      },
+    };
+  });
+}

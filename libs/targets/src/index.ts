@@ -1,0 +1,2 @@
+export { TargetsModule } from './lib/targets.module';
+export { TargetsService } from './lib/targets.service';
