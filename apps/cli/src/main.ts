@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { exitUnlessSupportedRuntime } from '@schoolbench/config';
 
 import { CommandError } from './cli-context';
+import { registerBackupCommands } from './commands/backup.command';
 import { registerDatabaseCommands } from './commands/database.command';
 import { registerDemoCommand } from './commands/demo.command';
 import { registerImportCommand } from './commands/import.command';
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerDatabaseCommands(program);
+  registerBackupCommands(program);
   registerTenancyCommands(program);
   registerImportCommand(program);
   registerDemoCommand(program);

@@ -5,7 +5,12 @@ export {
   type Credentials,
   type GraphqlResponse,
 } from './lib/api-harness';
-export { createTestDatabase, deleteRedisKeys, type TestDatabase } from './lib/test-database';
+export {
+  attachTestDatabase,
+  createTestDatabase,
+  deleteRedisKeys,
+  type TestDatabase,
+} from './lib/test-database';
 export {
   seedDataset,
   seedTenant,

@@ -42,6 +42,14 @@ export interface TestDatabase {
 export async function createTestDatabase(): Promise<TestDatabase> {
   const name = `${testRunId()}_${randomBytes(4).toString('hex')}`;
   await createDatabase(adminUrl(), name, templateDatabase());
+  return attachTestDatabase(name);
+}
+
+/**
+ * The same handle on a database that already exists (e.g. one a test restored from a backup);
+ * name it with the run's prefix (`testRunId()`) so global teardown drops it if the test does not.
+ */
+export function attachTestDatabase(name: string): TestDatabase {
   const admin = withDatabase(adminUrl(), name);
   const redisPrefix = `${name}`;
   const db: TestDatabase = {
