@@ -11,6 +11,7 @@ import {
   createTestDatabase,
   graphql,
   seedDataset,
+  seedProtocol,
   seedTenant,
   signIn,
   type SeededTenant,
@@ -59,35 +60,6 @@ describe('backup and restore', () => {
     }
   }
 
-  /** A protocol between parties, proposed by its owner and signed by `signers` (as their LA admins). */
-  async function protocol(
-    owner: SeededTenant,
-    parties: SeededTenant[],
-    signers: SeededTenant[],
-  ): Promise<string> {
-    const id = randomUUID();
-    const ids = parties.map((p) => p.id);
-    const asAdmin = (t: SeededTenant, sql: string, params: unknown[]) =>
-      db.asTenant(t.id, sql, params, t.users.la_admin!.id);
-    await asAdmin(
-      owner,
-      `insert into protocols (tenant_id, id, status, parties) values ($1, $2, 'proposed', $3)`,
-      [owner.id, id, ids],
-    );
-    await asAdmin(
-      owner,
-      `insert into protocol_versions (tenant_id, protocol_id, version, title, purpose, parties, measures,
-         period_from, period_to, disclosure, valid_from, valid_to)
-       values ($1, $2, 1, 'Backup fixture', 'Prove restores', $3, '{ks2_rwm_expected_pct}', 201819, 201819,
-               'named', current_date - 1, current_date + 365)`,
-      [owner.id, id, ids],
-    );
-    for (const signer of signers) {
-      await asAdmin(signer, 'select protocol_sign($1, $2, 1)', [owner.id, id]);
-    }
-    return id;
-  }
-
   beforeAll(async () => {
     folder = mkdtempSync(join(tmpdir(), 'sb-backup-'));
     db = await createTestDatabase();
@@ -104,8 +76,8 @@ describe('backup and restore', () => {
         measures: [{ code: 'ks2_rwm_expected_pct', values: [61, 72, 55] }],
       });
     }
-    const active = await protocol(a, [a, b], [a, b]);
-    pendingProtocol = await protocol(a, [a, b, c], [a, b]);
+    const active = await seedProtocol(db, a, [a, b], [a, b]);
+    pendingProtocol = await seedProtocol(db, a, [a, b, c], [a, b]);
     await db.query(
       `insert into comparison_runs (tenant_id, id, requested_by, method, method_version, parameters,
          dataset_versions, status, progress, result_key, finished_at)

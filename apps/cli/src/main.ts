@@ -8,6 +8,7 @@ import { CommandError } from './cli-context';
 import { registerBackupCommands } from './commands/backup.command';
 import { registerDatabaseCommands } from './commands/database.command';
 import { registerDemoCommand } from './commands/demo.command';
+import { registerExitCommands } from './commands/exit.command';
 import { registerImportCommand } from './commands/import.command';
 import { registerSimilarCommand } from './commands/similar.command';
 import { registerTenancyCommands } from './commands/tenancy.command';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerDatabaseCommands(program);
   registerBackupCommands(program);
   registerTenancyCommands(program);
+  registerExitCommands(program);
   registerImportCommand(program);
   registerDemoCommand(program);
   registerSimilarCommand(program);

@@ -13,6 +13,7 @@ export {
 } from './lib/test-database';
 export {
   seedDataset,
+  seedProtocol,
   seedTenant,
   snapshotDatabase,
   type SeededDataset,

@@ -4,6 +4,7 @@ import { Comparisons1763840000000 } from './1763840000000-comparisons';
 import { Sharing1763850000000 } from './1763850000000-sharing';
 import { ComparisonResultWrites1763880000000 } from './1763880000000-comparison-result-writes';
 import { DatasetUploadProfile1763890000000 } from './1763890000000-dataset-upload-profile';
+import { TenantExit1764800000000 } from './1764800000000-tenant-exit';
 
 /** Every migration, in order. Listed explicitly so bundles and tests never depend on globbing. */
 export const migrations = [
@@ -13,4 +14,5 @@ export const migrations = [
   Sharing1763850000000,
   ComparisonResultWrites1763880000000,
   DatasetUploadProfile1763890000000,
+  TenantExit1764800000000,
 ];
