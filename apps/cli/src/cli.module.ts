@@ -7,7 +7,7 @@ import { IdentityModule } from '@schoolbench/identity';
 import { SchoolsModule } from '@schoolbench/schools';
 import { AccessLogModule, ProtocolsService } from '@schoolbench/sharing';
 import { TenancyModule } from '@schoolbench/tenancy';
-import { TenantsModule } from '@schoolbench/tenants';
+import { TenantExitModule, TenantsModule } from '@schoolbench/tenants';
 
 /** What operator commands need: the database as the app role and the domain services. */
 @Module({
@@ -17,6 +17,7 @@ import { TenantsModule } from '@schoolbench/tenants';
     DatabaseModule,
     IdentityModule,
     TenantsModule,
+    TenantExitModule,
     SchoolsModule,
     AccessLogModule,
   ],

@@ -4,9 +4,11 @@ import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 
 import { CommandError } from './cli-context';
+import { registerBackupCommands } from './commands/backup.command';
 import { registerCoverageCommand } from './commands/coverage.command';
 import { registerDatabaseCommands } from './commands/database.command';
 import { registerDemoCommand } from './commands/demo.command';
+import { registerExitCommands } from './commands/exit.command';
 import { registerImportCommand } from './commands/import.command';
 import { registerSimilarCommand } from './commands/similar.command';
 import { registerTenancyCommands } from './commands/tenancy.command';
@@ -18,7 +20,9 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerDatabaseCommands(program);
+  registerBackupCommands(program);
   registerTenancyCommands(program);
+  registerExitCommands(program);
   registerImportCommand(program);
   registerCoverageCommand(program);
   registerDemoCommand(program);

@@ -298,6 +298,21 @@ export class ClubsService {
   }
 
   /**
+   * Every school of the caller's authority leaves every club, its own and other authorities'
+   * (when the authority leaves SchoolBench). Returns how many memberships ended.
+   */
+  async withdrawAuthority(): Promise<number> {
+    const principal = this.context.principal();
+    return this.tx.run(async (m) => {
+      const removed = await m.query<[unknown[], number]>(
+        'delete from club_members where member_tenant_id = $1 returning urn',
+        [principal.tenantId],
+      );
+      return removed[1];
+    });
+  }
+
+  /**
    * Members of many clubs at once (the DataLoader batch behind `Club.members`), identified as the
    * protocol allows. Listing a partner's school by URN is a cross-tenant read: it is logged.
    */

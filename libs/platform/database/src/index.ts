@@ -1,4 +1,4 @@
-export { APP_ROLE, OWNER_ROLE, SHARING_ROLE } from './lib/database-roles';
+export { APP_ROLE, EXIT_ROLE, OWNER_ROLE, SHARING_ROLE } from './lib/database-roles';
 export {
   createDatabase,
   dropDatabase,
@@ -11,3 +11,22 @@ export { dataSourceOptions, runMigrations } from './lib/data-source';
 export { enableTenantIsolation } from './lib/migrations/1763820000000-foundation';
 export { migrations } from './lib/migrations';
 export { DatabaseModule } from './lib/database.module';
+export {
+  backupDatabase,
+  BackupError,
+  compareFingerprints,
+  defaultPgTools,
+  fingerprintsOf,
+  manifestPathOf,
+  readManifest,
+  restoreDatabase,
+  type BackupManifest,
+  type PgTools,
+  type RestoreResult,
+} from './lib/database-backup';
+export {
+  publicTables,
+  tableFingerprints,
+  useCanonicalRowText,
+  type TableFingerprint,
+} from './lib/table-fingerprints';

@@ -7,12 +7,14 @@ export {
 } from './lib/api-harness';
 export {
   createMigratedDatabase,
+  attachTestDatabase,
   createTestDatabase,
   deleteRedisKeys,
   type TestDatabase,
 } from './lib/test-database';
 export {
   seedDataset,
+  seedProtocol,
   seedTenant,
   snapshotDatabase,
   type SeededDataset,

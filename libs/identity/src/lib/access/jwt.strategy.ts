@@ -8,7 +8,10 @@ import { TenantTransactions, type Principal } from '@schoolbench/tenancy';
 import type { AccessClaims } from '../credentials/credentials.service';
 import { UserEntity } from '../users/user.entity';
 
-/** Bearer JWT access tokens. The user must still exist: deleting a user ends their sessions. */
+/**
+ * Bearer JWT access tokens. The user must still exist and their authority be active: deleting a
+ * user or suspending an authority ends their sessions.
+ */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(
@@ -26,12 +29,18 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
 
   async validate(claims: AccessClaims): Promise<Principal | false> {
     if (claims.typ !== 'access') return false;
-    const user = await this.tx.inTenant(claims.tid, (m) =>
-      m.findOne(UserEntity, {
+    const user = await this.tx.inTenant(claims.tid, async (m) => {
+      // A suspended authority (e.g. one leaving) is signed out at once, not when tokens expire.
+      const active = await m.query<unknown[]>(
+        "select 1 from tenants where id = $1 and status = 'active'",
+        [claims.tid],
+      );
+      if (active.length === 0) return null;
+      return m.findOne(UserEntity, {
         where: { tenantId: claims.tid, id: claims.sub },
         select: { id: true, role: true, schoolUrn: true, tenantId: true },
-      }),
-    );
+      });
+    });
     if (!user) return false;
     return {
       tenantId: user.tenantId,

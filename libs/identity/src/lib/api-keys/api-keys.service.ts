@@ -99,7 +99,10 @@ export class ApiKeysService {
     });
   }
 
-  /** The principal a presented key stands for, or null when unknown, wrong or revoked. */
+  /**
+   * The principal a presented key stands for, or null when unknown, wrong, revoked or its
+   * authority is suspended.
+   */
   async authenticate(presented: string): Promise<Principal | null> {
     const parsed = parseKey(presented);
     if (!parsed) return null;
@@ -111,6 +114,11 @@ export class ApiKeysService {
     const tenantId = row?.tenant_id;
     if (!tenantId) return null;
     return this.tx.inTenant(tenantId, async (m) => {
+      const active = await m.query<unknown[]>(
+        "select 1 from tenants where id = $1 and status = 'active'",
+        [tenantId],
+      );
+      if (active.length === 0) return null; // a suspended authority's keys stop working
       const key = await m.findOneBy(ApiKeyEntity, { tenantId, prefix: parsed.prefix });
       if (!key || key.revokedAt || !sameHash(key.secretHash, sha256(presented.trim()))) return null;
       await m.update(ApiKeyEntity, { tenantId, id: key.id }, { lastUsedAt: new Date() });

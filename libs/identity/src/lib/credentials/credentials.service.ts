@@ -84,6 +84,9 @@ export class CredentialsService {
       throw unauthenticated('The refresh token is invalid or expired: sign in again');
     }
     if (claims.typ !== 'refresh') throw unauthenticated('That is not a refresh token');
+    if (!(await this.tenantActive(claims.tid))) {
+      throw unauthenticated('Your authority’s account is suspended: sign-in is not possible');
+    }
     const outcome = await this.tx.inTenant(claims.tid, async (m) => {
       const row = await m
         .getRepository(RefreshTokenEntity)

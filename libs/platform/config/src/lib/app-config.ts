@@ -97,6 +97,19 @@ export const appConfigSchema = z.object({
   GRAPHQL_MAX_COMPLEXITY: z.coerce.number().int().min(10).default(2000),
   GRAPHQL_MAX_PAGE_SIZE: z.coerce.number().int().min(1).default(100),
   TENANT_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).default(6000),
+  /**
+   * Days an authority's rows are kept after its exit starts (so a mistaken exit can be undone
+   * and the authority can take its export) before they are deleted. docs/sharing.md §10.
+   */
+  TENANT_EXIT_RETENTION_DAYS: z.coerce.number().int().min(0).default(30),
+  /** Retention (days; 0 keeps for ever): the access log, docs/operations.md "Retention". */
+  RETENTION_ACCESS_LOG_DAYS: z.coerce.number().int().min(0).default(0),
+  /** Failed datasets (their report and rows) are deleted this many days after they failed. */
+  RETENTION_FAILED_DATASETS_DAYS: z.coerce.number().int().min(0).default(90),
+  /** Finished comparison runs (completed, failed, cancelled) with their groups and benchmarks. */
+  RETENTION_FINISHED_RUNS_DAYS: z.coerce.number().int().min(0).default(365),
+  /** Invitations that expired this many days ago are withdrawn (user rows never signed in). */
+  RETENTION_EXPIRED_INVITATIONS_DAYS: z.coerce.number().int().min(0).default(30),
 });
 
 export type AppConfig = z.infer<typeof appConfigSchema>;

@@ -13,3 +13,10 @@ export const APP_ROLE = 'schoolbench_app';
  * themselves. See docs/sharing.md.
  */
 export const SHARING_ROLE = 'schoolbench_sharing';
+
+/**
+ * Owns only `tenant_exit_delete`, the function that deletes every row of an authority whose exit
+ * is due (docs/sharing.md, "Leaving"). It cannot log in; it bypasses row-level security only
+ * inside that function, which refuses any tenant whose exit has not started or is not yet due.
+ */
+export const EXIT_ROLE = 'schoolbench_exit';

@@ -167,3 +167,43 @@ export async function seedDataset(
   );
   return { id, fileName: options.fileName, profileId, profileName };
 }
+
+/**
+ * A named protocol owned by `owner` between `parties`, proposed and signed by `signers` through
+ * `protocol_sign` as each one's LA admin (active once every party has signed). Valid from yesterday
+ * for a year, sharing `measures` for 2018/19.
+ */
+export async function seedProtocol(
+  db: TestDatabase,
+  owner: SeededTenant,
+  parties: SeededTenant[],
+  signers: SeededTenant[],
+  options: { measures?: string[]; title?: string } = {},
+): Promise<string> {
+  const id = randomUUID();
+  const ids = parties.map((p) => p.id);
+  const asAdmin = (t: SeededTenant, sql: string, params: unknown[]) =>
+    db.asTenant(t.id, sql, params, t.users.la_admin!.id);
+  await asAdmin(
+    owner,
+    `insert into protocols (tenant_id, id, status, parties) values ($1, $2, 'proposed', $3)`,
+    [owner.id, id, ids],
+  );
+  await asAdmin(
+    owner,
+    `insert into protocol_versions (tenant_id, protocol_id, version, title, purpose, parties, measures,
+       period_from, period_to, disclosure, valid_from, valid_to)
+     values ($1, $2, 1, $3, 'Fixture', $4, $5, 201819, 201819, 'named', current_date - 1, current_date + 365)`,
+    [
+      owner.id,
+      id,
+      options.title ?? 'Fixture protocol',
+      ids,
+      options.measures ?? ['ks2_rwm_expected_pct'],
+    ],
+  );
+  for (const signer of signers) {
+    await asAdmin(signer, 'select protocol_sign($1, $2, 1)', [owner.id, id]);
+  }
+  return id;
+}

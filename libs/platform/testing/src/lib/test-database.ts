@@ -59,6 +59,14 @@ export async function createMigratedDatabase(serverAdminUrl: string): Promise<Te
   return testDatabaseOn(serverAdminUrl, name);
 }
 
+/**
+ * The same handle on a database that already exists (e.g. one a test restored from a backup);
+ * name it with the run's prefix (`testRunId()`) so global teardown drops it if the test does not.
+ */
+export function attachTestDatabase(name: string): TestDatabase {
+  return testDatabaseOn(adminUrl(), name);
+}
+
 function testDatabaseOn(serverAdminUrl: string, name: string): TestDatabase {
   const admin = withDatabase(serverAdminUrl, name);
   const redisPrefix = `${name}`;

@@ -8,6 +8,7 @@ import { LoginPerAuthority1764100000000 } from './1764100000000-login-per-author
 import { SharingDisclosure1764200000000 } from './1764200000000-sharing-disclosure';
 import { ObservationSourceCode1764600000000 } from './1764600000000-observation-source-code';
 import { Targets1764700000000 } from './1764700000000-targets';
+import { TenantExit1764800000000 } from './1764800000000-tenant-exit';
 
 /** Every migration, in order. Listed explicitly so bundles and tests never depend on globbing. */
 export const migrations = [
@@ -21,4 +22,5 @@ export const migrations = [
   SharingDisclosure1764200000000,
   ObservationSourceCode1764600000000,
   Targets1764700000000,
+  TenantExit1764800000000,
 ];
