@@ -105,6 +105,27 @@ export class CredentialsService {
     return outcome;
   }
 
+  /**
+   * Ends the session a refresh token belongs to: its whole family is revoked, so neither it nor
+   * any token rotated from it works again. An invalid or expired token has nothing left to end.
+   */
+  async signOut(token: string): Promise<void> {
+    let claims: RefreshClaims;
+    try {
+      claims = await this.jwt.verifyAsync<RefreshClaims>(token);
+    } catch {
+      return;
+    }
+    if (claims.typ !== 'refresh') return;
+    await this.tx.inTenant(claims.tid, (m) =>
+      m.update(
+        RefreshTokenEntity,
+        { tenantId: claims.tid, familyId: claims.fam, revokedAt: IsNull() },
+        { revokedAt: new Date() },
+      ),
+    );
+  }
+
   async acceptInvitation(token: string, password: string): Promise<AuthPayloadModel> {
     const [kind, tenantId, userId, secret] = token.split('.');
     const uuid = /^[0-9a-f-]{36}$/;

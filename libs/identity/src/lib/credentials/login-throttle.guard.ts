@@ -4,7 +4,7 @@ import { ThrottlerGuard } from '@nestjs/throttler';
 
 /**
  * Limits sign-in attempts per client address and e-mail, so password guessing is slow for one
- * account and for one attacker alike.
+ * account and for one attacker alike. Guards the GraphQL `login` mutation and the web sign-in form.
  */
 @Injectable()
 export class LoginThrottleGuard extends ThrottlerGuard {
@@ -12,6 +12,13 @@ export class LoginThrottleGuard extends ThrottlerGuard {
     req: Record<string, unknown>;
     res: Record<string, unknown>;
   } {
+    if (context.getType() === 'http') {
+      // The web sign-in form posts the same e-mail field.
+      const req = context.switchToHttp().getRequest<Record<string, unknown>>();
+      const body = (req.body ?? {}) as { email?: unknown };
+      req.loginEmail = typeof body.email === 'string' ? body.email.trim().toLowerCase() : '';
+      return { req, res: context.switchToHttp().getResponse<Record<string, unknown>>() };
+    }
     const gql = GqlExecutionContext.create(context);
     const ctx = gql.getContext<{ req: Record<string, unknown>; res: Record<string, unknown> }>();
     const args = gql.getArgs<{ email?: string }>();

@@ -58,6 +58,20 @@ export const appConfigSchema = z
     GRAPHQL_MAX_COMPLEXITY: z.coerce.number().int().min(10).default(2000),
     GRAPHQL_MAX_PAGE_SIZE: z.coerce.number().int().min(1).default(100),
     TENANT_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).default(6000),
+    /** The web dashboard's port (apps/web); the API keeps PORT. */
+    WEB_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
+    /** A web session ends after this long without a request… */
+    WEB_SESSION_IDLE_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .default(30 * 60),
+    /** …and this long after sign-in, whatever happens. */
+    WEB_SESSION_MAX_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(300)
+      .default(12 * 3600),
   })
   .refine((c) => c.NODE_ENV !== 'production' || c.JWT_SECRET !== DEV_JWT_SECRET, {
     message: 'JWT_SECRET must be set to a secret of at least 32 characters in production',
