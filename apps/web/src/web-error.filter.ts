@@ -81,6 +81,13 @@ export class WebErrorFilter implements ExceptionFilter {
       }
     }
     if (status === 404) return NOT_FOUND;
+    if (status === 413) {
+      return {
+        status,
+        heading: 'The file is too large',
+        lines: ['Nothing was imported. Split the file, or ask your operator to raise the upload limit.'],
+      };
+    }
     if (status === 429) {
       return { status, heading: 'Too many requests', lines: ['Wait a minute and try again.'] };
     }

@@ -1,9 +1,12 @@
+import { tmpdir } from 'node:os';
 import { Global, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { MulterModule } from '@nestjs/platform-express';
+import { diskStorage } from 'multer';
 
 import { ClubsModule } from '@schoolbench/clubs';
 import { ComparisonsModule } from '@schoolbench/comparisons';
-import { AppConfigModule } from '@schoolbench/config';
+import { APP_CONFIG, AppConfigModule, type AppConfig } from '@schoolbench/config';
 import { DatabaseModule } from '@schoolbench/database';
 import { DatasetsModule } from '@schoolbench/datasets';
 import { RequestLoaders } from '@schoolbench/graphql';
@@ -46,6 +49,14 @@ class RequestLoadersModule {}
     ComparisonsModule,
     SharingModule,
     ClubsModule,
+    // The upload form streams to a temporary file, bounded by the same limit as the API's upload.
+    MulterModule.registerAsync({
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => ({
+        storage: diskStorage({ destination: tmpdir() }),
+        limits: { fileSize: config.UPLOAD_MAX_BYTES, files: 2 },
+      }),
+    }),
   ],
   controllers: WEB_CONTROLLERS,
   providers: [WebSessions, SchoolPages, { provide: APP_FILTER, useClass: WebErrorFilter }],
