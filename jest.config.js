@@ -63,5 +63,13 @@ module.exports = {
       globalSetup: '<rootDir>/libs/platform/testing/src/global-setup.ts',
       globalTeardown: '<rootDir>/libs/platform/testing/src/global-teardown.ts',
     },
+    {
+      // The web dashboard in Debian's Chromium, driven by Playwright's library API.
+      ...base,
+      displayName: 'browser',
+      testMatch: ['<rootDir>/test/browser/**/*.browser-spec.ts'],
+      globalSetup: '<rootDir>/libs/platform/testing/src/global-setup.ts',
+      globalTeardown: '<rootDir>/libs/platform/testing/src/global-teardown.ts',
+    },
   ],
 };

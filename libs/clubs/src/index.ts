@@ -9,3 +9,4 @@ export {
   withheldReason,
   type Disclosure,
 } from './lib/club-rules';
+export { ClubDashboardService } from './lib/club-dashboard.service';

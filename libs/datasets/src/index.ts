@@ -20,3 +20,4 @@ export { DatasetImportUpkeep } from './lib/jobs/dataset-import-upkeep';
 export { DatasetsModule } from './lib/datasets.module';
 export { DatasetsService } from './lib/datasets.service';
 export { DatasetModel, ObservationModel } from './lib/models/dataset.model';
+export { MappingProfilesService } from './lib/mapping-profiles.service';

@@ -14,3 +14,5 @@ export {
 } from './lib/credentials/jobs/purge-refresh-tokens.job';
 export { ApiKeyModel, CreatedApiKeyModel } from './lib/api-keys/api-key.model';
 export { ApiKeysService } from './lib/api-keys/api-keys.service';
+export { CredentialsService } from './lib/credentials/credentials.service';
+export { LoginThrottleGuard } from './lib/credentials/login-throttle.guard';

@@ -207,10 +207,10 @@ async function waitUntilReady(url: string, timeoutMs: number): Promise<void> {
     }
     await new Promise((r) => setTimeout(r, 300));
   }
-  throw new CommandError(`The API did not become ready at ${url} within ${timeoutMs / 1000} s`);
+  throw new CommandError(`${url} did not become ready within ${timeoutMs / 1000} s`);
 }
 
-function startService(name: 'api' | 'worker'): ChildProcess {
+function startService(name: 'api' | 'worker' | 'web'): ChildProcess {
   const child = spawn(
     process.execPath,
     [join(__dirname, '..', '..', '..', name, 'src', 'main.js')],
@@ -229,7 +229,9 @@ function startService(name: 'api' | 'worker'): ChildProcess {
 export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
-    .description('Provision, migrate, load demo tenants and users, then run the API and a worker')
+    .description(
+      'Provision, migrate, load demo tenants and users, then run the API, the web dashboard and a worker',
+    )
     .option('--no-start', 'seed only, do not start the services')
     .option('--no-reference', "skip DfE's national files (the public reference data)")
     .action(async (opts: { start: boolean; reference: boolean }) => {
@@ -244,14 +246,16 @@ export function registerDemoCommand(program: Command): void {
       const config = loadAppConfig();
       // The API and worker inherit it from this process's environment.
       process.env.JWT_SECRET = demoSigningSecret(config.DATABASE_URL);
-      const services = [startService('api'), startService('worker')];
+      const services = [startService('api'), startService('worker'), startService('web')];
       const stop = () => services.forEach((s) => s.kill('SIGTERM'));
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
       const base = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.PORT}`;
+      const web = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.WEB_PORT}`;
       await waitUntilReady(`${base}/health/ready`, 30_000);
+      await waitUntilReady(`${web}/health/ready`, 30_000);
       process.stdout.write(
-        `\nSchoolBench is running.\n  GraphQL: ${base}/graphql\n  Health:  ${base}/health/ready\n  Metrics: ${base}/metrics\n\n`,
+        `\nSchoolBench is running.\n  Web:     ${web}/\n  GraphQL: ${base}/graphql\n  Health:  ${base}/health/ready\n  Metrics: ${base}/metrics\n\n`,
       );
       printLogins(logins);
       process.stdout.write('\nPress Ctrl-C to stop.\n');

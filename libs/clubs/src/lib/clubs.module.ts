@@ -10,6 +10,6 @@ import { ClubsService } from './clubs.service';
 @Module({
   imports: [AccessLogModule],
   providers: [ClubsService, ClubDashboardService, ClubsResolver],
-  exports: [ClubsService],
+  exports: [ClubsService, ClubDashboardService],
 })
 export class ClubsModule {}

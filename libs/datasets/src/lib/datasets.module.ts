@@ -35,6 +35,6 @@ import { MappingProfilesService } from './mapping-profiles.service';
     DatasetsResolver,
     SchoolObservationsResolver,
   ],
-  exports: [DatasetImports, DatasetsService],
+  exports: [DatasetImports, DatasetsService, DatasetUploads, MappingProfilesService],
 })
 export class DatasetsModule {}

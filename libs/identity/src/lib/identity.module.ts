@@ -72,6 +72,6 @@ import { UsersService } from './users/users.service';
     ApiKeysResolver,
     { provide: APP_GUARD, useClass: AccessGuard },
   ],
-  exports: [UsersService, ApiKeysService],
+  exports: [UsersService, ApiKeysService, CredentialsService],
 })
 export class IdentityModule {}

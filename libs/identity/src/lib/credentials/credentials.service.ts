@@ -84,7 +84,7 @@ export class CredentialsService {
       throw unauthenticated('The refresh token is invalid or expired: sign in again');
     }
     if (claims.typ !== 'refresh') throw unauthenticated('That is not a refresh token');
-    if (!(await this.tenantActive(claims.tid))) {
+    if ((await this.activeTenantLaCode(claims.tid)) === undefined) {
       throw unauthenticated('Your authority’s account is suspended: sign-in is not possible');
     }
     const outcome = await this.tx.inTenant(claims.tid, async (m) => {
@@ -120,6 +120,27 @@ export class CredentialsService {
     if (outcome === 'invalid')
       throw unauthenticated('The refresh token is no longer valid: sign in again');
     return outcome;
+  }
+
+  /**
+   * Ends the session a refresh token belongs to: its whole family is revoked, so neither it nor
+   * any token rotated from it works again. An invalid or expired token has nothing left to end.
+   */
+  async signOut(token: string): Promise<void> {
+    let claims: RefreshClaims;
+    try {
+      claims = await this.jwt.verifyAsync<RefreshClaims>(token);
+    } catch {
+      return;
+    }
+    if (claims.typ !== 'refresh') return;
+    await this.tx.inTenant(claims.tid, (m) =>
+      m.update(
+        RefreshTokenEntity,
+        { tenantId: claims.tid, familyId: claims.fam, revokedAt: IsNull() },
+        { revokedAt: new Date() },
+      ),
+    );
   }
 
   async acceptInvitation(token: string, password: string): Promise<AuthPayloadModel> {

@@ -28,7 +28,8 @@ export const trackAddress = (req: LoginRequest): string => `address:${String(req
 /**
  * Limits sign-in attempts per account and per client address, so password guessing is slow
  * against one account from many addresses and from one address against many accounts. The
- * counters live in Redis (RateCounters), shared by every API replica.
+ * counters live in Redis (RateCounters), shared by every API replica. Guards the
+ * GraphQL `login` mutation and the web sign-in form.
  */
 @Injectable()
 export class LoginThrottleGuard extends ThrottlerGuard {
@@ -36,6 +37,12 @@ export class LoginThrottleGuard extends ThrottlerGuard {
     req: Record<string, unknown>;
     res: Record<string, unknown>;
   } {
+    if (context.getType() === 'http') {
+      // The web sign-in form posts the same e-mail field.
+      const req = context.switchToHttp().getRequest<LoginRequest>();
+      req.loginAccount = loginAccount((req.body as { email?: unknown } | undefined)?.email);
+      return { req, res: context.switchToHttp().getResponse<Record<string, unknown>>() };
+    }
     const gql = GqlExecutionContext.create(context);
     const ctx = gql.getContext<{ req: LoginRequest; res: Record<string, unknown> }>();
     ctx.req.loginAccount = loginAccount(gql.getArgs<{ email?: unknown }>().email);

@@ -110,6 +110,20 @@ export const appConfigSchema = z.object({
   RETENTION_FINISHED_RUNS_DAYS: z.coerce.number().int().min(0).default(365),
   /** Invitations that expired this many days ago are withdrawn (user rows never signed in). */
   RETENTION_EXPIRED_INVITATIONS_DAYS: z.coerce.number().int().min(0).default(30),
+  /** The web dashboard's port (apps/web); the API keeps PORT. */
+  WEB_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
+  /** A web session ends after this long without a request… */
+  WEB_SESSION_IDLE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(30 * 60),
+  /** …and this long after sign-in, whatever happens. */
+  WEB_SESSION_MAX_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(300)
+    .default(12 * 3600),
 });
 
 export type AppConfig = z.infer<typeof appConfigSchema>;
