@@ -158,7 +158,7 @@ export const benchmark: Benchmark = {
       );
 
       const line = (label: string, value: string, peer: string) =>
-        `  ${label.padEnd(34)}${value.padStart(14)}${peer.padStart(18)}\n`;
+        `  ${label.padEnd(26)}${value.padStart(22)}${peer.padStart(22)}\n`;
       process.stdout.write(
         `Backup and restore of the demo database (${Object.keys(backup.value.tables).length} tables, ${rows} rows)\n` +
           line('', 'cli backup/restore', 'pg_dump/pg_restore') +

@@ -5,6 +5,7 @@ import { Sharing1763850000000 } from './1763850000000-sharing';
 import { ComparisonResultWrites1763880000000 } from './1763880000000-comparison-result-writes';
 import { DatasetUploadProfile1763890000000 } from './1763890000000-dataset-upload-profile';
 import { TenantExit1764800000000 } from './1764800000000-tenant-exit';
+import { Retention1764800001000 } from './1764800001000-retention';
 
 /** Every migration, in order. Listed explicitly so bundles and tests never depend on globbing. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   ComparisonResultWrites1763880000000,
   DatasetUploadProfile1763890000000,
   TenantExit1764800000000,
+  Retention1764800001000,
 ];
