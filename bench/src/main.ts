@@ -11,6 +11,7 @@ const BENCHMARKS: Readonly<Record<string, () => Promise<{ benchmark: Benchmark }
   'access-log': () => import('./access-log.bench.js'),
   soak: () => import('./soak.bench.js'),
   graphql: () => import('./graphql.bench.js'),
+  backup: () => import('./backup.bench.js'),
 };
 
 async function main(argv: readonly string[]): Promise<number> {

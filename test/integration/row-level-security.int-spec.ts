@@ -27,9 +27,10 @@ describe('row-level security', () => {
     });
   });
 
+  // Before the drop below: jest runs a describe's afterAll hooks in the order they are declared.
+  rowLevelSecurityChecks(() => ({ db, a, b }));
+
   afterAll(async () => {
     await db.drop();
   });
-
-  rowLevelSecurityChecks(() => ({ db, a, b }));
 });

@@ -9,6 +9,7 @@ import { LoggingModule } from '@schoolbench/observability';
 import { QueueModule } from '@schoolbench/queue';
 import { SharingJobsModule } from '@schoolbench/sharing';
 import { TenancyModule } from '@schoolbench/tenancy';
+import { RetentionJobsModule } from '@schoolbench/tenants';
 
 import { HousekeepingSchedule } from './housekeeping-schedule';
 
@@ -24,6 +25,7 @@ import { HousekeepingSchedule } from './housekeeping-schedule';
     ComparisonJobsModule,
     DatasetImportJobsModule,
     SharingJobsModule,
+    RetentionJobsModule,
   ],
   providers: [HousekeepingSchedule],
 })

@@ -8,6 +8,8 @@
 #   schoolbench_sharing NOLOGIN, BYPASSRLS: owns only the security-definer functions of data-sharing
 #                      protocols (docs/sharing.md); schoolbench_owner is a member so migrations can
 #                      hand those functions to it.
+#   schoolbench_retention NOLOGIN, BYPASSRLS: owns only the functions that delete data whose time is
+#                      up (retention_apply, tenant_exit_delete; docs/operations.md "Retention").
 #   schoolbench        the database, owned by schoolbench_owner.
 #
 # Passwords come from SCHOOLBENCH_OWNER_PASSWORD and SCHOOLBENCH_APP_PASSWORD. They are put in
@@ -38,6 +40,11 @@ SELECT 'CREATE ROLE schoolbench_sharing NOLOGIN NOSUPERUSER BYPASSRLS NOCREATERO
  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'schoolbench_sharing')
 \gexec
 GRANT schoolbench_sharing TO schoolbench_owner;
+
+SELECT 'CREATE ROLE schoolbench_retention NOLOGIN NOSUPERUSER BYPASSRLS NOCREATEROLE NOCREATEDB'
+ WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'schoolbench_retention')
+\gexec
+GRANT schoolbench_retention TO schoolbench_owner;
 
 -- Re-assert attributes and passwords when the roles already existed.
 ALTER ROLE schoolbench_owner LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEROLE NOCREATEDB PASSWORD :'owner_password';

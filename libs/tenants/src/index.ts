@@ -9,3 +9,9 @@ export {
   type TenantExit,
   type TenantExitStarted,
 } from './lib/exit/tenant-exit.service';
+export { RetentionJobsModule } from './lib/retention/retention-jobs.module';
+export {
+  RetentionService,
+  type RemovedRows,
+  type RetentionOutcome,
+} from './lib/retention/retention.service';

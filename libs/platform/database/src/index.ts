@@ -1,4 +1,4 @@
-export { APP_ROLE, EXIT_ROLE, OWNER_ROLE, SHARING_ROLE } from './lib/database-roles';
+export { APP_ROLE, RETENTION_ROLE, OWNER_ROLE, SHARING_ROLE } from './lib/database-roles';
 export {
   createDatabase,
   dropDatabase,

@@ -99,7 +99,7 @@ export const appConfigSchema = z.object({
   TENANT_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).default(6000),
   /**
    * Days an authority's rows are kept after its exit starts (so a mistaken exit can be undone
-   * and the authority can take its export) before they are deleted. docs/sharing.md §10.
+   * and the authority can take its export) before they are deleted. docs/sharing.md §11.
    */
   TENANT_EXIT_RETENTION_DAYS: z.coerce.number().int().min(0).default(30),
   /** Retention (days; 0 keeps for ever): the access log, docs/operations.md "Retention". */

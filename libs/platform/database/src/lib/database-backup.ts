@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 
 import { createDatabase, dropDatabase, ensureRoles, withDatabase } from './database-provisioning';
-import { APP_ROLE, EXIT_ROLE, OWNER_ROLE, SHARING_ROLE } from './database-roles';
+import { APP_ROLE, OWNER_ROLE, RETENTION_ROLE, SHARING_ROLE } from './database-roles';
 import {
   tableFingerprints,
   useCanonicalRowText,
@@ -86,7 +86,7 @@ export async function backupDatabase(options: {
       createdAt: new Date().toISOString(),
       database: options.database,
       serverVersion: server_version,
-      roles: [OWNER_ROLE, APP_ROLE, SHARING_ROLE, EXIT_ROLE],
+      roles: [OWNER_ROLE, APP_ROLE, SHARING_ROLE, RETENTION_ROLE],
       migrations,
       archive: {
         file: options.out.split('/').pop()!,

@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 
-import { APP_ROLE, EXIT_ROLE, OWNER_ROLE, SHARING_ROLE } from './database-roles';
+import { APP_ROLE, OWNER_ROLE, RETENTION_ROLE, SHARING_ROLE } from './database-roles';
 
 function quoteIdent(name: string): string {
   if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`Refusing unsafe identifier: ${name}`);
@@ -27,7 +27,7 @@ export async function ensureRoles(adminUrl: string): Promise<void> {
       [OWNER_ROLE, 'LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEROLE NOCREATEDB'],
       [APP_ROLE, 'LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEROLE NOCREATEDB NOINHERIT'],
       [SHARING_ROLE, 'NOLOGIN NOSUPERUSER BYPASSRLS NOCREATEROLE NOCREATEDB'],
-      [EXIT_ROLE, 'NOLOGIN NOSUPERUSER BYPASSRLS NOCREATEROLE NOCREATEDB'],
+      [RETENTION_ROLE, 'NOLOGIN NOSUPERUSER BYPASSRLS NOCREATEROLE NOCREATEDB'],
     ] as const) {
       await client.query(`
         DO $$ BEGIN
@@ -38,7 +38,7 @@ export async function ensureRoles(adminUrl: string): Promise<void> {
     }
     // Migrations hand the sharing functions to the sharing role, which needs the owner to be a member.
     await client.query(`GRANT ${quoteIdent(SHARING_ROLE)} TO ${quoteIdent(OWNER_ROLE)}`);
-    await client.query(`GRANT ${quoteIdent(EXIT_ROLE)} TO ${quoteIdent(OWNER_ROLE)}`);
+    await client.query(`GRANT ${quoteIdent(RETENTION_ROLE)} TO ${quoteIdent(OWNER_ROLE)}`);
   });
 }
 

@@ -15,8 +15,9 @@ export const APP_ROLE = 'schoolbench_app';
 export const SHARING_ROLE = 'schoolbench_sharing';
 
 /**
- * Owns only `tenant_exit_delete`, the function that deletes every row of an authority whose exit
- * is due (docs/sharing.md, "Leaving"). It cannot log in; it bypasses row-level security only
- * inside that function, which refuses any tenant whose exit has not started or is not yet due.
+ * Owns only the two functions that delete data whose time is up: `tenant_exit_delete` (every row
+ * of an authority whose exit is due; docs/sharing.md §11) and `retention_apply` (docs/operations.md,
+ * "Retention"). It cannot log in; it bypasses row-level security only inside those functions,
+ * which decide what is due themselves.
  */
-export const EXIT_ROLE = 'schoolbench_exit';
+export const RETENTION_ROLE = 'schoolbench_retention';

@@ -13,6 +13,11 @@ export interface JobPayloads {
   'dataset.import': { tenantId: string; datasetId: string; profileId?: string };
   /** Moves protocols past their end date to EXPIRED and settles their grants. */
   'protocols.expire': Record<string, never>;
+  /**
+   * Applies the configured retention periods across tenants and deletes the rows of authorities
+   * whose exit's retention period is over (docs/operations.md, "Retention").
+   */
+  'retention.apply': Record<string, never>;
 }
 
 export type JobName = keyof JobPayloads;
@@ -22,6 +27,7 @@ export const QUEUES = {
   comparisons: 'comparisons',
   datasetImports: 'dataset-imports',
   sharing: 'sharing',
+  lifecycle: 'lifecycle',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -31,6 +37,7 @@ export const JOB_QUEUE: { [N in JobName]: QueueName } = {
   'comparison.recompute': QUEUES.comparisons,
   'dataset.import': QUEUES.datasetImports,
   'protocols.expire': QUEUES.sharing,
+  'retention.apply': QUEUES.lifecycle,
 };
 
 /** Finished jobs are kept by age and count, never forever (Redis memory). */

@@ -55,8 +55,9 @@ export class QueueModule implements OnModuleInit, OnModuleDestroy {
     @Inject(getQueueToken(QUEUES.comparisons)) comparisons: Queue,
     @Inject(getQueueToken(QUEUES.datasetImports)) datasetImports: Queue,
     @Inject(getQueueToken(QUEUES.sharing)) sharing: Queue,
+    @Inject(getQueueToken(QUEUES.lifecycle)) lifecycle: Queue,
   ) {
-    this.queues = [housekeeping, comparisons, datasetImports, sharing];
+    this.queues = [housekeeping, comparisons, datasetImports, sharing, lifecycle];
   }
 
   onModuleInit(): void {

@@ -42,7 +42,7 @@ interface TenantRow {
 }
 
 /**
- * An authority leaving SchoolBench (docs/sharing.md §10). Starting suspends it, ends its
+ * An authority leaving SchoolBench (docs/sharing.md §11). Starting suspends it, ends its
  * protocols through the protocol lifecycle (so grants go and partners' runs that used them turn
  * stale in the same transaction as any other revocation) and takes its schools out of every club.
  * After the retention period every row with its tenant_id is deleted by `tenant_exit_delete`.

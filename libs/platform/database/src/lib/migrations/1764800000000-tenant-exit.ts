@@ -1,6 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-import { APP_ROLE, EXIT_ROLE, OWNER_ROLE } from '../database-roles';
+import { APP_ROLE, OWNER_ROLE, RETENTION_ROLE } from '../database-roles';
 
 /**
  * An authority leaving (docs/sharing.md, "Leaving SchoolBench"): when its exit started, why, when
@@ -18,11 +18,11 @@ export class TenantExit1764800000000 implements MigrationInterface {
 
   async up(db: QueryRunner): Promise<void> {
     const [role] = (await db.query(
-      `select exists (select 1 from pg_roles where rolname = '${EXIT_ROLE}') as exists`,
+      `select exists (select 1 from pg_roles where rolname = '${RETENTION_ROLE}') as exists`,
     )) as { exists: boolean }[];
     if (!role?.exists) {
       throw new Error(
-        `The database role ${EXIT_ROLE} is missing: run "npm run cli -- db:provision" (it creates the roles) before migrating`,
+        `The database role ${RETENTION_ROLE} is missing: run "npm run cli -- db:provision" (it creates the roles) before migrating`,
       );
     }
     await db.query(`
@@ -92,23 +92,23 @@ export class TenantExit1764800000000 implements MigrationInterface {
       END $fn$;
     `);
     await db.query(`
-      GRANT USAGE, CREATE ON SCHEMA public TO ${EXIT_ROLE};
-      GRANT SELECT, DELETE ON ALL TABLES IN SCHEMA public TO ${EXIT_ROLE};
-      GRANT UPDATE (exit_completed_at, exit_deleted_rows) ON tenants TO ${EXIT_ROLE};
-      ALTER DEFAULT PRIVILEGES FOR ROLE ${OWNER_ROLE} IN SCHEMA public GRANT SELECT, DELETE ON TABLES TO ${EXIT_ROLE};
-      ALTER FUNCTION tenant_exit_delete(uuid) OWNER TO ${EXIT_ROLE};
+      GRANT USAGE, CREATE ON SCHEMA public TO ${RETENTION_ROLE};
+      GRANT SELECT, DELETE ON ALL TABLES IN SCHEMA public TO ${RETENTION_ROLE};
+      GRANT UPDATE (exit_completed_at, exit_deleted_rows) ON tenants TO ${RETENTION_ROLE};
+      ALTER DEFAULT PRIVILEGES FOR ROLE ${OWNER_ROLE} IN SCHEMA public GRANT SELECT, DELETE ON TABLES TO ${RETENTION_ROLE};
+      ALTER FUNCTION tenant_exit_delete(uuid) OWNER TO ${RETENTION_ROLE};
       REVOKE ALL ON FUNCTION tenant_exit_delete(uuid) FROM PUBLIC;
       GRANT EXECUTE ON FUNCTION tenant_exit_delete(uuid) TO ${APP_ROLE};
-      REVOKE CREATE ON SCHEMA public FROM ${EXIT_ROLE};
+      REVOKE CREATE ON SCHEMA public FROM ${RETENTION_ROLE};
     `);
   }
 
   async down(db: QueryRunner): Promise<void> {
     await db.query(`
       DROP FUNCTION tenant_exit_delete(uuid);
-      ALTER DEFAULT PRIVILEGES FOR ROLE ${OWNER_ROLE} IN SCHEMA public REVOKE SELECT, DELETE ON TABLES FROM ${EXIT_ROLE};
-      REVOKE ALL ON ALL TABLES IN SCHEMA public FROM ${EXIT_ROLE};
-      REVOKE USAGE ON SCHEMA public FROM ${EXIT_ROLE};
+      ALTER DEFAULT PRIVILEGES FOR ROLE ${OWNER_ROLE} IN SCHEMA public REVOKE SELECT, DELETE ON TABLES FROM ${RETENTION_ROLE};
+      REVOKE ALL ON ALL TABLES IN SCHEMA public FROM ${RETENTION_ROLE};
+      REVOKE USAGE ON SCHEMA public FROM ${RETENTION_ROLE};
       ALTER TABLE tenants DROP CONSTRAINT tenants_exit_dates, DROP CONSTRAINT tenants_exit_is_suspended,
         DROP COLUMN exit_deleted_rows, DROP COLUMN exit_completed_at, DROP COLUMN exit_delete_after,
         DROP COLUMN exit_reason, DROP COLUMN exit_started_at;

@@ -9,6 +9,7 @@ import { SharingDisclosure1764200000000 } from './1764200000000-sharing-disclosu
 import { ObservationSourceCode1764600000000 } from './1764600000000-observation-source-code';
 import { Targets1764700000000 } from './1764700000000-targets';
 import { TenantExit1764800000000 } from './1764800000000-tenant-exit';
+import { Retention1764800001000 } from './1764800001000-retention';
 
 /** Every migration, in order. Listed explicitly so bundles and tests never depend on globbing. */
 export const migrations = [
@@ -23,4 +24,5 @@ export const migrations = [
   ObservationSourceCode1764600000000,
   Targets1764700000000,
   TenantExit1764800000000,
+  Retention1764800001000,
 ];
