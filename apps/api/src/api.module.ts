@@ -21,7 +21,7 @@ import { TenantsModule } from '@schoolbench/tenants';
     AppConfigModule,
     TenancyModule,
     LoggingModule,
-    DatabaseModule,
+    DatabaseModule.servingRequests(),
     QueueModule,
     ObservabilityModule,
     GraphqlApiModule,

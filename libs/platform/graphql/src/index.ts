@@ -20,3 +20,5 @@ export { DomainErrorFilter } from './lib/domain-error.filter';
 export { formatGraphqlError } from './lib/error-formatting';
 export { GraphqlApiModule, type GraphqlRequestContext } from './lib/graphql-api.module';
 export { RequestLoaders } from './lib/request-loaders';
+export { requestErrorOf } from './lib/request-errors';
+export { nulBytePath, refuseHostileQueryParameters, refuseNulBytes } from './lib/request-text';

@@ -7,6 +7,8 @@ import type { Request } from 'express';
 import { forbidden, unauthenticated } from '@schoolbench/graphql';
 import { ACCESS_RULE, TenantContext, type AccessRule, type Principal } from '@schoolbench/tenancy';
 
+import { TenantRequestLimit } from './tenant-request-limit';
+
 function requestOf(context: ExecutionContext): Request {
   if (context.getType<GqlContextType>() === 'graphql') {
     return GqlExecutionContext.create(context).getContext<{ req: Request }>().req;
@@ -23,6 +25,7 @@ export class AccessGuard extends AuthGuard(['jwt', 'api-key']) {
   constructor(
     private readonly reflector: Reflector,
     private readonly tenantContext: TenantContext,
+    private readonly tenantRequests: TenantRequestLimit,
   ) {
     super();
   }
@@ -51,6 +54,7 @@ export class AccessGuard extends AuthGuard(['jwt', 'api-key']) {
       );
     }
     this.tenantContext.setPrincipal(principal);
+    await this.tenantRequests.admit(principal, requestOf(context));
     return true;
   }
 

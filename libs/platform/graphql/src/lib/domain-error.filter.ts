@@ -1,7 +1,9 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpStatus } from '@nestjs/common';
+import { ArgumentsHost, Catch, HttpStatus } from '@nestjs/common';
+import { BaseExceptionFilter } from '@nestjs/core';
 import type { Response } from 'express';
 
 import { DomainError, type ErrorCode } from './domain-error';
+import { requestErrorOf } from './request-errors';
 
 const STATUS: Record<ErrorCode, number> = {
   UNAUTHENTICATED: HttpStatus.UNAUTHORIZED,
@@ -12,15 +14,25 @@ const STATUS: Record<ErrorCode, number> = {
   RATE_LIMITED: HttpStatus.TOO_MANY_REQUESTS,
 };
 
-/** Domain errors on REST routes: the same code and message as in GraphQL, with an HTTP status. */
-@Catch(DomainError)
-export class DomainErrorFilter implements ExceptionFilter {
-  catch(error: DomainError, host: ArgumentsHost): DomainError | void {
+/**
+ * Errors on REST routes: domain errors, and database errors caused by the caller's values
+ * (request-errors.ts), answer the same code and message as in GraphQL with an HTTP status;
+ * anything else goes to Nest's default handling (a logged 500).
+ */
+@Catch()
+export class DomainErrorFilter extends BaseExceptionFilter {
+  override catch(error: unknown, host: ArgumentsHost): unknown {
     // GraphQL formats its own errors (see error-formatting.ts).
     if (host.getType<string>() === 'graphql') return error;
+    const domain = error instanceof DomainError ? error : requestErrorOf(error);
+    if (!domain) return super.catch(error, host);
     const res = host.switchToHttp().getResponse<Response>();
+    if (typeof domain.details.retryAfterSeconds === 'number') {
+      res.setHeader('Retry-After', String(domain.details.retryAfterSeconds));
+    }
     res
-      .status(STATUS[error.code])
-      .json({ code: error.code, message: error.message, ...error.details });
+      .status(STATUS[domain.code])
+      .json({ code: domain.code, message: domain.message, ...domain.details });
+    return undefined;
   }
 }
