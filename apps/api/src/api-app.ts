@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { Logger } from 'pino';
 
 import { loadAppConfig, signingSecret } from '@schoolbench/config';
+import { refuseHostileQueryParameters } from '@schoolbench/graphql';
 import { LOGGER, PinoNestLogger } from '@schoolbench/observability';
 
 import { ApiModule } from './api.module';
@@ -19,5 +20,6 @@ export async function createApiApp(): Promise<INestApplication> {
   // X-Forwarded-For is believed only from the configured proxies; the sign-in throttle keys on
   // the address Express derives from it, so a client cannot choose its own.
   http.set('trust proxy', config.TRUSTED_PROXIES.length ? config.TRUSTED_PROXIES : false);
+  app.use(refuseHostileQueryParameters);
   return app;
 }

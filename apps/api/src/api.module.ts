@@ -22,7 +22,7 @@ import { TenantsModule } from '@schoolbench/tenants';
     AppConfigModule,
     TenancyModule,
     LoggingModule,
-    DatabaseModule,
+    DatabaseModule.servingRequests(),
     QueueModule,
     ObservabilityModule,
     GraphqlApiModule,

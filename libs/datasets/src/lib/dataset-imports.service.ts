@@ -432,6 +432,9 @@ export class DatasetImports {
     problems: Problem[],
     parsed: ParsedImport,
   ): Promise<void> {
+    // An import is bounded by the upload size (larger ones go to a worker), not by the API's
+    // per-statement timeout (DATABASE_STATEMENT_TIMEOUT_MS): lift it for this transaction only.
+    await m.query("select set_config('statement_timeout', '0', true)");
     const [tenant] = await m.query<{ la_code: string | null }[]>(
       'select la_code from tenants where id = $1',
       [tenantId],

@@ -11,6 +11,7 @@ import { RateCounters, RateCountersModule } from '@schoolbench/queue';
 import { AccessGuard } from './access/access.guard';
 import { ApiKeyStrategy } from './access/api-key.strategy';
 import { JwtStrategy } from './access/jwt.strategy';
+import { TenantRequestLimit } from './access/tenant-request-limit';
 import { ApiKeyEntity } from './api-keys/api-key.entity';
 import { ApiKeysResolver } from './api-keys/api-keys.resolver';
 import { ApiKeysService } from './api-keys/api-keys.service';
@@ -66,6 +67,7 @@ import { UsersService } from './users/users.service';
     CredentialsService,
     ApiKeysService,
     JwtStrategy,
+    TenantRequestLimit,
     ApiKeyStrategy,
     UsersResolver,
     CredentialsResolver,

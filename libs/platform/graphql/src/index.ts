@@ -21,3 +21,5 @@ export { formatGraphqlError } from './lib/error-formatting';
 export { GraphqlApiModule, type GraphqlRequestContext } from './lib/graphql-api.module';
 export { RequestLoaders } from './lib/request-loaders';
 export { RETRY_AFTER_SECONDS, serviceUnavailable } from './lib/service-unavailable';
+export { requestErrorOf } from './lib/request-errors';
+export { nulBytePath, refuseHostileQueryParameters, refuseNulBytes } from './lib/request-text';

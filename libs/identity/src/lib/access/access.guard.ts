@@ -8,6 +8,8 @@ import { isDatabaseUnavailable } from '@schoolbench/database';
 import { forbidden, unauthenticated } from '@schoolbench/graphql';
 import { ACCESS_RULE, TenantContext, type AccessRule, type Principal } from '@schoolbench/tenancy';
 
+import { TenantRequestLimit } from './tenant-request-limit';
+
 function requestOf(context: ExecutionContext): Request {
   if (context.getType<GqlContextType>() === 'graphql') {
     return GqlExecutionContext.create(context).getContext<{ req: Request }>().req;
@@ -24,6 +26,7 @@ export class AccessGuard extends AuthGuard(['jwt', 'api-key']) {
   constructor(
     private readonly reflector: Reflector,
     private readonly tenantContext: TenantContext,
+    private readonly tenantRequests: TenantRequestLimit,
   ) {
     super();
   }
@@ -52,6 +55,7 @@ export class AccessGuard extends AuthGuard(['jwt', 'api-key']) {
       );
     }
     this.tenantContext.setPrincipal(principal);
+    await this.tenantRequests.admit(principal, requestOf(context));
     return true;
   }
 

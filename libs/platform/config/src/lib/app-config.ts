@@ -32,6 +32,12 @@ export const appConfigSchema = z.object({
   /** A superuser, used only by `cli db:provision` and tests to create roles and databases. */
   DATABASE_ADMIN_URL: z.url().default('postgres://postgres@127.0.0.1:5432/postgres'),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /**
+   * The API's connections cancel any statement running longer than this (node-postgres
+   * `statement_timeout`); the request then gets BAD_USER_INPUT with reason STATEMENT_TIMEOUT.
+   * 0 turns it off. Workers and the CLI are not bound by it.
+   */
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(15_000),
   REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
   REDIS_PREFIX: z.string().min(1).default('schoolbench'),
   /**

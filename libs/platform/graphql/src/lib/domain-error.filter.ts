@@ -3,7 +3,8 @@ import { BaseExceptionFilter } from '@nestjs/core';
 import type { Response } from 'express';
 
 import { DomainError, type ErrorCode } from './domain-error';
-import { RETRY_AFTER_SECONDS, serviceUnavailable } from './service-unavailable';
+import { requestErrorOf } from './request-errors';
+import { serviceUnavailable } from './service-unavailable';
 
 const STATUS: Record<ErrorCode, number> = {
   UNAUTHENTICATED: HttpStatus.UNAUTHORIZED,
@@ -16,8 +17,10 @@ const STATUS: Record<ErrorCode, number> = {
 };
 
 /**
- * Domain errors on REST routes: the same code and message as in GraphQL, with an HTTP status. An
- * unreachable database is a 503 with Retry-After there too; anything else is Nest's default.
+ * Errors on REST routes: domain errors, database errors caused by the caller's values
+ * (request-errors.ts) and an unreachable database (503 with Retry-After) answer the same code and
+ * message as in GraphQL with an HTTP status; anything else goes to Nest's default handling (a
+ * logged 500).
  */
 @Catch()
 export class DomainErrorFilter extends BaseExceptionFilter {
@@ -27,11 +30,12 @@ export class DomainErrorFilter extends BaseExceptionFilter {
       if (error instanceof DomainError) return error;
       throw error;
     }
-    const domain = error instanceof DomainError ? error : serviceUnavailable(error);
+    const domain =
+      error instanceof DomainError ? error : (requestErrorOf(error) ?? serviceUnavailable(error));
     if (!domain) return super.catch(error, host);
     const res = host.switchToHttp().getResponse<Response>();
-    if (domain.code === 'SERVICE_UNAVAILABLE') {
-      res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+    if (typeof domain.details.retryAfterSeconds === 'number') {
+      res.setHeader('Retry-After', String(domain.details.retryAfterSeconds));
     }
     res
       .status(STATUS[domain.code])

@@ -2,6 +2,7 @@ import { HttpException, Logger } from '@nestjs/common';
 import { GraphQLError, GraphQLFormattedError } from 'graphql';
 
 import { DomainError, ERROR_CODES } from './domain-error';
+import { requestErrorOf } from './request-errors';
 import { serviceUnavailable } from './service-unavailable';
 
 const KNOWN = new Set<string>(ERROR_CODES);
@@ -12,6 +13,8 @@ const REQUEST_ERRORS: Record<string, string> = {
   GRAPHQL_PARSE_FAILED: 'BAD_USER_INPUT',
   GRAPHQL_VALIDATION_FAILED: 'BAD_USER_INPUT',
   BAD_USER_INPUT: 'BAD_USER_INPUT',
+  // Apollo's answer to a malformed HTTP envelope (no query, variables not an object, a batch).
+  BAD_REQUEST: 'BAD_USER_INPUT',
   PERSISTED_QUERY_NOT_FOUND: 'BAD_USER_INPUT',
   OPERATION_RESOLUTION_FAILURE: 'BAD_USER_INPUT',
 };
@@ -34,7 +37,8 @@ export function formatGraphqlError(
   formatted: GraphQLFormattedError,
   error: unknown,
 ): GraphQLFormattedError {
-  const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+  const raw = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+  const original = requestErrorOf(raw) ?? raw;
   const path = formatted.path;
   if (original instanceof DomainError) {
     return {
@@ -64,7 +68,10 @@ export function formatGraphqlError(
     return {
       message: formatted.message,
       locations: formatted.locations,
-      extensions: { code: REQUEST_ERRORS[apolloCode], reason: apolloCode },
+      extensions: {
+        code: REQUEST_ERRORS[apolloCode],
+        reason: formatted.extensions?.reason ?? apolloCode,
+      },
     };
   }
   if (KNOWN.has(apolloCode)) {

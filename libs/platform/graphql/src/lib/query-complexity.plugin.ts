@@ -2,14 +2,96 @@ import { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
 import { Plugin } from '@nestjs/apollo';
 import { Inject } from '@nestjs/common';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
-import { GraphQLError } from 'graphql';
-import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
+import {
+  getNamedType,
+  GraphQLError,
+  isLeafType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  Kind,
+  type GraphQLOutputType,
+  type SelectionSetNode,
+} from 'graphql';
+import {
+  fieldExtensionsEstimator,
+  getComplexity,
+  simpleEstimator,
+  type ComplexityEstimator,
+} from 'graphql-query-complexity';
 
 import { APP_CONFIG, type AppConfig } from '@schoolbench/config';
 
+import { refuseNulBytes } from './request-text';
+
 /**
- * Rejects operations whose estimated cost exceeds the limit before any resolver runs. List fields
- * declare their cost through `complexity` in their field options (multiplied by page size).
+ * What a `totalCount` costs: it counts every row the filter and row-level security admit, however
+ * small the page (25 aliased counts of observations took 5 s before it was priced).
+ */
+export const TOTAL_COUNT_COST = 100;
+/** Items assumed in a nested list that has no `first` and declares no cost of its own. */
+export const NESTED_LIST_ITEMS = 5;
+const DEFAULT_PAGE = 20;
+
+function isConnection(type: GraphQLOutputType): boolean {
+  const named = getNamedType(type);
+  if (!isObjectType(named)) return false;
+  const fields = named.getFields();
+  return 'nodes' in fields && 'totalCount' in fields && 'pageInfo' in fields;
+}
+
+/** How many times `totalCount` is asked for directly in a selection (aliases included). */
+function totalCounts(selectionSet: SelectionSetNode | undefined): number {
+  let n = 0;
+  for (const s of selectionSet?.selections ?? []) {
+    if (s.kind === Kind.FIELD && s.name.value === 'totalCount') n++;
+    if (s.kind === Kind.INLINE_FRAGMENT) n += totalCounts(s.selectionSet);
+  }
+  return n;
+}
+
+/**
+ * Connections: a page of nodes costs page size × what one node costs, and each `totalCount` its
+ * own TOTAL_COUNT_COST (not multiplied by the page). Replaces the per-field declarations, which
+ * multiplied everything, counts included, by the page size.
+ */
+const connectionEstimator: ComplexityEstimator = ({ type, field, args, node, childComplexity }) => {
+  // Inside a connection: nodes are multiplied and counts priced by the connection, below.
+  if (isConnection(type) && field.name === 'totalCount') return 0;
+  if (isConnection(type) && field.name === 'nodes') return childComplexity;
+  if (!isConnection(field.type)) return undefined;
+  const counts = totalCounts(node.selectionSet) * TOTAL_COUNT_COST;
+  const page = typeof args.first === 'number' && args.first > 0 ? args.first : DEFAULT_PAGE;
+  return 1 + page * childComplexity + counts;
+};
+
+/** Nested lists of objects with no cost of their own: `first` items, or NESTED_LIST_ITEMS. */
+const nestedListEstimator: ComplexityEstimator = ({
+  type: parent,
+  field,
+  args,
+  childComplexity,
+}) => {
+  const type = isNonNullType(field.type) ? field.type.ofType : field.type;
+  if (!isListType(type) || isLeafType(getNamedType(type))) return undefined;
+  // Introspection reads the schema, not the database; the depth limit exempts it too.
+  if (parent.name.startsWith('__') || getNamedType(type).name.startsWith('__')) return undefined;
+  const items = typeof args.first === 'number' && args.first > 0 ? args.first : NESTED_LIST_ITEMS;
+  return 1 + items * childComplexity;
+};
+
+/** A request error that Apollo answers with HTTP 400 (without a status it answers 500). */
+function refused(message: string, extensions: Record<string, unknown>, original?: Error) {
+  return new GraphQLError(message, {
+    originalError: original,
+    extensions: { ...extensions, http: { status: 400 } },
+  });
+}
+
+/**
+ * Refuses, before any resolver runs, operations with NUL characters in their strings and
+ * operations whose estimated cost exceeds the limit. Costs: connections and nested lists as
+ * above; fields may declare their own `complexity` in their field options.
  */
 @Plugin()
 export class QueryComplexityPlugin implements ApolloServerPlugin {
@@ -23,18 +105,34 @@ export class QueryComplexityPlugin implements ApolloServerPlugin {
     const schema = this.schemaHost.schema;
     return Promise.resolve({
       didResolveOperation({ request, document }): Promise<void> {
-        const complexity = getComplexity({
-          schema,
-          operationName: request.operationName,
-          query: document,
-          variables: request.variables,
-          estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
-        });
+        const hostile = refuseNulBytes(document, request.variables);
+        if (hostile) {
+          return Promise.reject(refused(hostile.message, { code: hostile.code }, hostile));
+        }
+        let complexity: number;
+        try {
+          complexity = getComplexity({
+            schema,
+            operationName: request.operationName,
+            query: document,
+            variables: request.variables,
+            estimators: [
+              connectionEstimator,
+              fieldExtensionsEstimator(),
+              nestedListEstimator,
+              simpleEstimator({ defaultComplexity: 1 }),
+            ],
+          });
+        } catch (error) {
+          // Variables that do not fit their declared types (wrong type, missing, unknown enum).
+          const message = error instanceof Error ? error.message : String(error);
+          return Promise.reject(refused(message, { code: 'BAD_USER_INPUT' }));
+        }
         if (complexity > max) {
           return Promise.reject(
-            new GraphQLError(
-              `This query is too complex (${complexity}); the limit is ${max}. Ask for fewer fields or smaller pages.`,
-              { extensions: { code: 'BAD_USER_INPUT', reason: 'QUERY_TOO_COMPLEX' } },
+            refused(
+              `This query is too complex (${complexity}); the limit is ${max}. Ask for fewer fields, fewer totalCounts or smaller pages.`,
+              { code: 'BAD_USER_INPUT', reason: 'QUERY_TOO_COMPLEX' },
             ),
           );
         }

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import Redis from 'ioredis';
 
@@ -30,27 +30,47 @@ return { hits, ttl }`;
 export class RateCounters implements OnApplicationShutdown {
   private readonly redis: Redis;
   private readonly prefix: string;
+  private readonly logger = new Logger('RateCounters');
+  private lastWarning = 0;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     // Lazy: processes that load this module but never count (the CLI) never connect.
     this.redis = new Redis({
       ...redisOptions(config.REDIS_URL),
       lazyConnect: true,
-      maxRetriesPerRequest: 2,
+      // While Redis is away a count fails at once instead of queueing (see `count`).
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
     });
     this.redis.on('error', () => undefined); // reported by the failing call itself
     this.prefix = `${config.REDIS_PREFIX}:rate`;
   }
 
-  /** Counts one event for `key` in its current window of `windowMs`. */
+  /**
+   * Counts one event for `key` in its current window of `windowMs`. While Redis cannot be
+   * reached the event is not counted (hits 0): limits fail open, so a Redis restart does not
+   * stop every request and sign-in; the outage is logged.
+   */
   async count(key: string, windowMs: number): Promise<WindowCount> {
-    const [hits, msToReset] = (await this.redis.eval(
-      COUNT_IN_WINDOW,
-      1,
-      `${this.prefix}:${key}`,
-      Math.max(1, Math.round(windowMs)),
-    )) as [number, number];
-    return { hits, msToReset };
+    const window = Math.max(1, Math.round(windowMs));
+    try {
+      if (this.redis.status === 'wait') await this.redis.connect();
+      const [hits, msToReset] = (await this.redis.eval(
+        COUNT_IN_WINDOW,
+        1,
+        `${this.prefix}:${key}`,
+        window,
+      )) as [number, number];
+      return { hits, msToReset };
+    } catch (error) {
+      if (Date.now() - this.lastWarning > 10_000) {
+        this.lastWarning = Date.now();
+        this.logger.warn(
+          `Rate limits are not counted while Redis is unreachable: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+      return { hits: 0, msToReset: window };
+    }
   }
 
   /** These counters as @nestjs/throttler's storage: over the limit means blocked until reset. */
