@@ -9,6 +9,7 @@ const BENCHMARKS: Readonly<Record<string, () => Promise<{ benchmark: Benchmark }
   knn: () => import('./knn.bench.js'),
   comparison: () => import('./comparison.bench.js'),
   'access-log': () => import('./access-log.bench.js'),
+  web: () => import('./web.bench.js'),
 };
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -10,6 +10,9 @@ import { expectAccessible, startWebUnderTest, type WebUnderTest } from './suppor
  * request a comparison, watch it run, read the similar schools and the benchmarks. Every page is
  * checked with axe.
  */
+// A browser, a worker and real comparison runs on a shared two-core machine.
+jest.setTimeout(180_000);
+
 describe('web: a headteacher benchmarks their school (journey 3)', () => {
   let web: WebUnderTest;
 
