@@ -70,17 +70,6 @@ async function seed(db: Client): Promise<{ email: string; urn: number }> {
   ).rows;
   const email = 'headteacher@hampshire.bench.invalid';
   const urn = 116_001;
-  const [{ id: userId }] = (
-    await db.query<{ id: string }>(
-      `insert into users (tenant_id, email, role, school_urn, password_hash) values ($1, $2, 'headteacher', $3, $4) returning id`,
-      [hampshire, email, urn, hash],
-    )
-  ).rows;
-  await db.query('insert into login_directory (email, tenant_id, user_id) values ($1, $2, $3)', [
-    email,
-    hampshire,
-    userId,
-  ]);
   for (const [tenant, first, n, la] of [
     [hampshire, urn, OWN_SCHOOLS, '850'],
     [publicId, 200_001, ENGLAND_SCHOOLS, null],
@@ -124,7 +113,7 @@ async function seed(db: Client): Promise<{ email: string; urn: number }> {
       const [{ id }] = (
         await db.query<{ id: string }>(
           `insert into datasets (tenant_id, id, series, version, file_name, content_hash, format, status, is_current, published_at, periods)
-           values ($1, gen_random_uuid(), $2, 1, $2 || '.csv', md5($2 || $1::text) || md5($1::text), 'fixture', 'published', true, now(), $3)
+           values ($1, gen_random_uuid(), $2::text, 1, $2::text || '.csv', md5(random()::text) || md5(random()::text), 'fixture', 'published', true, now(), $3)
            returning id`,
           [tenant, series, series === 'census' ? ['201819'] : PERIODS],
         )
@@ -146,6 +135,18 @@ async function seed(db: Client): Promise<{ email: string; urn: number }> {
       );
     }
   }
+  // The headteacher's school exists now.
+  const [{ id: userId }] = (
+    await db.query<{ id: string }>(
+      `insert into users (tenant_id, email, role, school_urn, password_hash) values ($1, $2, 'headteacher', $3, $4) returning id`,
+      [hampshire, email, urn, hash],
+    )
+  ).rows;
+  await db.query('insert into login_directory (email, tenant_id, user_id) values ($1, $2, $3)', [
+    email,
+    hampshire,
+    userId,
+  ]);
   await db.query('analyze');
   return { email, urn };
 }
