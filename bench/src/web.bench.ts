@@ -183,7 +183,7 @@ function cookiesOf(res: Response): string {
     .join('; ');
 }
 
-const ms = (v: number): string => `${v.toFixed(1)} ms`.padStart(9);
+const ms = (v: number): string => `${v.toFixed(1)} ms`.padStart(11);
 
 export const benchmark: Benchmark = {
   description:

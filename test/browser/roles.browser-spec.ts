@@ -24,7 +24,7 @@ const FAILING_META = join(DATA, 'ees/screener/fail/fails_allchecks.meta.csv');
  * warnings; the operator's tenants and health. axe on every page; screenshots for docs/web.md.
  */
 // A browser, a worker and real comparison runs on a shared two-core machine.
-jest.setTimeout(180_000);
+jest.setTimeout(400_000);
 
 describe('web: pages of every role, forms without JavaScript', () => {
   let web: WebUnderTest;

@@ -85,7 +85,9 @@ export class WebErrorFilter implements ExceptionFilter {
       return {
         status,
         heading: 'The file is too large',
-        lines: ['Nothing was imported. Split the file, or ask your operator to raise the upload limit.'],
+        lines: [
+          'Nothing was imported. Split the file, or ask your operator to raise the upload limit.',
+        ],
       };
     }
     if (status === 429) {
