@@ -12,6 +12,7 @@ const BENCHMARKS: Readonly<Record<string, () => Promise<{ benchmark: Benchmark }
   soak: () => import('./soak.bench.js'),
   graphql: () => import('./graphql.bench.js'),
   backup: () => import('./backup.bench.js'),
+  web: () => import('./web.bench.js'),
 };
 
 async function main(argv: readonly string[]): Promise<number> {

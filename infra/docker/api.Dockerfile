@@ -31,14 +31,16 @@ COPY bench ./bench
 # lands beside the compiled files; the require() check below fails the build if it does not.
 RUN npm run build \
  && test -f dist/apps/api/src/main.js \
- && test -f dist/apps/cli/src/main.js
+ && test -f dist/apps/cli/src/main.js \
+ && test -f dist/apps/web/src/main.js \
+ && test -f dist/apps/web/assets/application.css
 
 RUN --mount=type=cache,target=/root/.npm,sharing=locked \
     npm prune --omit=dev --no-audit --no-fund
 
 # Fail the build, not the rollout, if the compiled app needs a dev dependency or a missing file:
 # load the API module graph and the CLI with production dependencies only. Nothing connects;
-RUN node -e "require('./dist/apps/api/src/api-app.js'); require('./dist/apps/cli/src/main.js')"
+RUN node -e "require('./dist/apps/api/src/api-app.js'); require('./dist/apps/web/src/web-app.js'); require('./dist/apps/cli/src/main.js')"
 
 # ---------------------------------------------------------------------------------------------
 # runtime: production node_modules and dist/ only, owned by root and run as the unprivileged

@@ -3,6 +3,7 @@ import type { Page } from 'playwright-core';
 
 import { snapshotDatabase } from '@schoolbench/testing';
 
+import { screenshot } from './support/screenshots';
 import { expectAccessible, startWebUnderTest, type WebUnderTest } from './support/web-under-test';
 
 /**
@@ -10,6 +11,9 @@ import { expectAccessible, startWebUnderTest, type WebUnderTest } from './suppor
  * request a comparison, watch it run, read the similar schools and the benchmarks. Every page is
  * checked with axe.
  */
+// A browser, a worker and real comparison runs on a shared two-core machine.
+jest.setTimeout(180_000);
+
 describe('web: a headteacher benchmarks their school (journey 3)', () => {
   let web: WebUnderTest;
 
@@ -30,6 +34,7 @@ describe('web: a headteacher benchmarks their school (journey 3)', () => {
     expect(new URL(page.url()).pathname).toBe('/sign-in');
     expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
     await expectAccessible(page);
+    await screenshot(page, 'sign-in');
     await page.getByLabel('Email address').fill(headteacher().email);
     await page.getByLabel('Password').fill('not the password');
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -46,6 +51,7 @@ describe('web: a headteacher benchmarks their school (journey 3)', () => {
     const session = cookies.find((c) => c.name === 'sb_session')!;
     expect(session).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
     await expectAccessible(page);
+    await screenshot(page, 'home-headteacher');
     await context.close();
   });
 
@@ -60,6 +66,7 @@ describe('web: a headteacher benchmarks their school (journey 3)', () => {
     // JavaScript updates the progress in place until the run completes.
     await page.getByRole('link', { name: 'See the benchmarks' }).waitFor({ timeout: 60_000 });
     expect(await page.locator('.sb-run__status').innerText()).toBe('Completed');
+    await screenshot(page, 'comparison-run');
 
     await page.getByRole('link', { name: 'See the similar schools' }).click();
     await expectAccessible(page);
@@ -69,6 +76,7 @@ describe('web: a headteacher benchmarks their school (journey 3)', () => {
     expect(first).toMatch(/^1\b/);
     expect(first).toMatch(/Hampshire|England/);
     expect(await page.locator('.sb-similar-table svg[role="img"]').count()).toBeGreaterThan(20);
+    await screenshot(page, 'similar-schools');
 
     await page.getByRole('link', { name: 'Benchmarks' }).first().click();
     await page.waitForURL(/\/benchmarks$/);
@@ -94,6 +102,7 @@ describe('web: a headteacher benchmarks their school (journey 3)', () => {
     }
     expect(text).toMatch(/\d+ of \d+/);
     expect(await page.locator('svg[role="img"] title').count()).toBeGreaterThan(2);
+    await screenshot(page, 'benchmarks');
 
     await page.getByRole('link', { name: 'Profile' }).click();
     await expectAccessible(page);
@@ -101,6 +110,7 @@ describe('web: a headteacher benchmarks their school (journey 3)', () => {
     expect(profile).toContain('Group median');
     expect(profile).toContain('Disadvantaged');
     expect(profile).toMatch(/Headline results, 2016\/17 to 2018\/19/);
+    await screenshot(page, 'school-profile');
     await page.context().close();
   });
 
@@ -113,6 +123,7 @@ describe('web: a headteacher benchmarks their school (journey 3)', () => {
     const printed = page.locator('.sb-print-only');
     expect(await printed.isVisible()).toBe(true);
     expect(await printed.innerText()).toMatch(/Printed .*\d{4}.*comparison run [0-9a-f-]{36}/);
+    await screenshot(page, 'benchmarks-print');
     const pdf = await page.pdf({ format: 'A4' });
     expect(pdf.byteLength).toBeGreaterThan(10_000);
     await page.context().close();

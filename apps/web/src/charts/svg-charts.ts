@@ -68,7 +68,7 @@ function svg(
   body: string,
 ): string {
   return (
-    `<svg class="sb-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" ` +
+    `<svg class="sb-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" font-family="arial, sans-serif" ` +
     `width="100%" role="img" aria-labelledby="${id}-title ${id}-desc" focusable="false">` +
     `<title id="${id}-title">${escapeXml(title)}</title><desc id="${id}-desc">${escapeXml(desc)}</desc>` +
     `${body}</svg>`
@@ -118,7 +118,8 @@ export function boxPlot(input: BoxPlotInput): string {
     const cy = (boxTop + boxBottom) / 2;
     parts.push(
       `<path d="M${cx.toFixed(1)} ${cy - 11} l11 11 l-11 11 l-11 -11 z" fill="${PALETTE.darkBlue}" stroke="#ffffff" stroke-width="2"/>`,
-      `<text x="${cx.toFixed(1)}" y="16" text-anchor="middle" font-size="14" font-weight="bold" fill="${PALETTE.darkBlue}">${escapeXml(`${input.schoolName}: ${fmt(input.value)}`)}</text>`,
+      // Anchored away from the nearer edge, so the label never runs off the chart.
+      `<text x="${cx.toFixed(1)}" y="16" text-anchor="${cx > width * 0.6 ? 'end' : cx < width * 0.4 ? 'start' : 'middle'}" font-size="14" font-weight="bold" fill="${PALETTE.darkBlue}">${escapeXml(`${input.schoolName}: ${fmt(input.value)}`)}</text>`,
     );
   }
   const desc =

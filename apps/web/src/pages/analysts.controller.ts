@@ -12,7 +12,7 @@ import { HEADLINE_MEASURES, measureInfo } from './measures';
 import { authorityName } from './school-pages';
 
 const ANALYSTS = ['la_admin', 'analyst'] as const;
-const PAGE_SIZE = 25;
+const PAGE_SIZE = 20;
 const SOURCES: Record<string, string> = {
   OWN: "Your authority's schools",
   PARTNERS: "Partners' schools shared with you",
