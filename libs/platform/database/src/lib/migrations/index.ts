@@ -5,6 +5,7 @@ import { Sharing1763850000000 } from './1763850000000-sharing';
 import { ComparisonResultWrites1763880000000 } from './1763880000000-comparison-result-writes';
 import { DatasetUploadProfile1763890000000 } from './1763890000000-dataset-upload-profile';
 import { Targets1764700000000 } from './1764700000000-targets';
+import { Judgements1764700000001 } from './1764700000001-judgements';
 
 /** Every migration, in order. Listed explicitly so bundles and tests never depend on globbing. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   ComparisonResultWrites1763880000000,
   DatasetUploadProfile1763890000000,
   Targets1764700000000,
+  Judgements1764700000001,
 ];
