@@ -121,7 +121,8 @@ describe('baselines, targets, RAG and honest benchmarks over GraphQL', () => {
     governor = await signIn(api.app, user('governor').email, user('governor').password);
     const b = api.b.users.analyst!;
     bAnalyst = await signIn(api.app, b.email, b.password);
-  });
+    // A migrated database, an API and a worker: slow on a shared, busy machine.
+  }, 300_000);
 
   afterAll(async () => {
     await worker?.close();
@@ -536,6 +537,43 @@ describe('baselines, targets, RAG and honest benchmarks over GraphQL', () => {
           ? 'lower_quartile'
           : 'middle_half',
     );
+
+    // The pupil-group drill-down: each breakdown against the same breakdown's group median.
+    const drill = await gql(
+      headteacher,
+      `{ pupilGroupGaps(urn: 116001, measure: "${RWM}") { breakdown runId periods { period value groupN
+         insufficientGroup groupMedian gap } gapTrend gapTrendPeriods trendFromTwoPeriods } }`,
+    );
+    expect(drill.errors).toBeUndefined();
+    const gaps = drill.data!.pupilGroupGaps as {
+      breakdown: string;
+      runId: string;
+      periods: {
+        period: string;
+        value: number | null;
+        groupMedian: number | null;
+        gap: number | null;
+      }[];
+      gapTrend: number | null;
+    }[];
+    expect(gaps.map((g) => g.breakdown)).toEqual(['all', 'disadvantaged', 'not_disadvantaged']);
+    const disadvantaged = gaps[1]!;
+    expect(disadvantaged.runId).toBe(runId);
+    const latest = disadvantaged.periods.at(-1)!;
+    const groupValues = (s.groupUrns as number[])
+      .map((u) => lookup.get(u, RWM, '201819', 'disadvantaged'))
+      .filter((v): v is number => typeof v === 'number');
+    expect(latest).toMatchObject({
+      period: '201819',
+      value: lookup.get(116001, RWM, '201819', 'disadvantaged'),
+      groupMedian: quantile(groupValues, 0.5),
+    });
+    expect(latest.gap).toBeCloseTo(latest.value! - latest.groupMedian!, 12);
+    const other = await gql(
+      headteacher,
+      `{ pupilGroupGaps(urn: 116002, measure: "${RWM}") { breakdown } }`,
+    );
+    expect(errorCode(other)).toBe('FORBIDDEN');
 
     // The authority raises its minimum group size above the group: spread and rank are withheld.
     const settings = await gql(
