@@ -54,7 +54,7 @@ export function judgementDate(text: string, today: string): string | null {
   const t = text.trim();
   const uk = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(t);
   const iso = uk
-    ? `${uk[3]}-${uk[2]!.padStart(2, '0')}-${uk[1]!.padStart(2, '0')}`
+    ? `${uk[3]}-${uk[2].padStart(2, '0')}-${uk[1].padStart(2, '0')}`
     : /^\d{4}-\d{2}-\d{2}$/.test(t)
       ? t
       : null;
