@@ -121,7 +121,8 @@ describe('baselines, targets, RAG and honest benchmarks over GraphQL', () => {
     governor = await signIn(api.app, user('governor').email, user('governor').password);
     const b = api.b.users.analyst!;
     bAnalyst = await signIn(api.app, b.email, b.password);
-  });
+    // A migrated database, an API and a worker: slow on a shared, busy machine.
+  }, 300_000);
 
   afterAll(async () => {
     await worker?.close();
@@ -537,6 +538,43 @@ describe('baselines, targets, RAG and honest benchmarks over GraphQL', () => {
           : 'middle_half',
     );
 
+    // The pupil-group drill-down: each breakdown against the same breakdown's group median.
+    const drill = await gql(
+      headteacher,
+      `{ pupilGroupGaps(urn: 116001, measure: "${RWM}") { breakdown runId periods { period value groupN
+         insufficientGroup groupMedian gap } gapTrend gapTrendPeriods trendFromTwoPeriods } }`,
+    );
+    expect(drill.errors).toBeUndefined();
+    const gaps = drill.data!.pupilGroupGaps as {
+      breakdown: string;
+      runId: string;
+      periods: {
+        period: string;
+        value: number | null;
+        groupMedian: number | null;
+        gap: number | null;
+      }[];
+      gapTrend: number | null;
+    }[];
+    expect(gaps.map((g) => g.breakdown)).toEqual(['all', 'disadvantaged', 'not_disadvantaged']);
+    const disadvantaged = gaps[1];
+    expect(disadvantaged.runId).toBe(runId);
+    const latest = disadvantaged.periods.at(-1)!;
+    const groupValues = (s.groupUrns as number[])
+      .map((u) => lookup.get(u, RWM, '201819', 'disadvantaged'))
+      .filter((v): v is number => typeof v === 'number');
+    expect(latest).toMatchObject({
+      period: '201819',
+      value: lookup.get(116001, RWM, '201819', 'disadvantaged'),
+      groupMedian: quantile(groupValues, 0.5),
+    });
+    expect(latest.gap).toBeCloseTo(latest.value! - latest.groupMedian!, 12);
+    const other = await gql(
+      headteacher,
+      `{ pupilGroupGaps(urn: 116002, measure: "${RWM}") { breakdown } }`,
+    );
+    expect(errorCode(other)).toBe('FORBIDDEN');
+
     // The authority raises its minimum group size above the group: spread and rank are withheld.
     const settings = await gql(
       admin,
@@ -566,5 +604,136 @@ describe('baselines, targets, RAG and honest benchmarks over GraphQL', () => {
       targetSuggestion: { insufficientGroup: true, p50: null, p80: null, p95: null },
       targetStatuses: [{ groupPosition: null }],
     });
+  });
+  it('judgements: imported and recorded by the LA admin, shown with the school, a filter, and early warnings with every reason', async () => {
+    await gql(
+      admin,
+      `mutation { setBenchmarkSettings(minGroupN: 5, amberMarginPercent: 2, amberMarginScore: 0.1) { minGroupN } }`,
+    );
+    const importing = (csv: string) =>
+      gql(
+        admin,
+        `mutation($csv: String!) { importJudgements(csv: $csv, fileName: "ofsted.csv") {
+           accepted judgements errorCount problems { line column value rule } } }`,
+        { csv },
+      );
+    const before = await snapshotDatabase(api.db);
+    const bad = await importing(
+      [
+        'URN,judgement,date,source',
+        '116010,Requires improvement,14/03/2019,Ofsted report',
+        '121901,Good,2019-01-10,Ofsted report',
+        '116013,Excellent,2019-01-10,',
+        '116001,Good,2099-01-01,',
+      ].join('\n'),
+    );
+    expect(bad.data!.importJudgements).toEqual({
+      accepted: false,
+      judgements: 0,
+      errorCount: 3,
+      problems: [
+        { line: 3, column: 'URN', value: '121901', rule: 'unknown_urn' },
+        { line: 4, column: 'judgement', value: 'Excellent', rule: 'unknown_judgement' },
+        { line: 5, column: 'date', value: '2099-01-01', rule: 'invalid_judgement_date' },
+      ],
+    });
+    const refused = await gql(
+      analyst,
+      `mutation { recordJudgement(input: { urn: 116001, judgement: "Good", date: "2019-01-01", source: "x" }) { id } }`,
+    );
+    expect(errorCode(refused)).toBe('FORBIDDEN');
+    const unknown = await gql(
+      admin,
+      `mutation { recordJudgement(input: { urn: 999999, judgement: "Good", date: "2019-01-01", source: "x" }) { id } }`,
+    );
+    expect(errorCode(unknown)).toBe('BAD_USER_INPUT');
+    expect(await snapshotDatabase(api.db)).toEqual(before);
+
+    const good = await importing(
+      [
+        'URN,judgement,date,source',
+        '116010,Requires improvement,14/03/2019,Ofsted report',
+        '116001,Good,2018-06-05,Ofsted report',
+        '116013,4,2019-01-10,Ofsted report',
+      ].join('\n'),
+    );
+    expect(good.data!.importJudgements).toMatchObject({ accepted: true, judgements: 3 });
+    const category = await gql(
+      admin,
+      `mutation { recordJudgement(input: { urn: 116002, kind: CATEGORISATION, judgement: "School causing concern",
+         date: "2019-09-01", source: "Schools causing concern panel" }) { urn kind judgement date source recordedVia } }`,
+    );
+    expect(category.data!.recordJudgement).toEqual({
+      urn: 116002,
+      kind: 'CATEGORISATION',
+      judgement: 'school_causing_concern',
+      date: '2019-09-01',
+      source: 'Schools causing concern panel',
+      recordedVia: 'api',
+    });
+
+    const shown = await gql(
+      headteacher,
+      `{ school(urn: 116001) { judgements { inspection { judgement date source recordedVia } categorisation { judgement } } } }`,
+    );
+    expect(shown.data!.school.judgements).toEqual({
+      inspection: {
+        judgement: 'good',
+        date: '2018-06-05',
+        source: 'Ofsted report',
+        recordedVia: 'csv',
+      },
+      categorisation: null,
+    });
+    const filtered = await gql(
+      analyst,
+      `{ judgedSchools(judgements: ["Requires improvement", "inadequate"]) { urn inspection { judgement } } }`,
+    );
+    expect(filtered.data!.judgedSchools).toEqual([
+      { urn: 116010, inspection: { judgement: 'requires_improvement' } },
+      { urn: 116013, inspection: { judgement: 'inadequate' } },
+    ]);
+
+    const warnings = await gql(
+      analyst,
+      `{ earlyWarnings(measure: "${RWM}") { urn inWorstQuartile } }`,
+    );
+    const quartile = (warnings.data!.earlyWarnings as { urn: number; inWorstQuartile: boolean }[])
+      .filter((w) => w.inWorstQuartile)
+      .map((w) => w.urn);
+    const concern = await gql(
+      analyst,
+      `{ schoolsCausingConcern(measure: "${RWM}", period: "201819") { urn reasons { kind detail } } }`,
+    );
+    expect(concern.errors).toBeUndefined();
+    const list = concern.data!.schoolsCausingConcern as {
+      urn: number;
+      reasons: { kind: string; detail: string }[];
+    }[];
+    const kinds = Object.fromEntries(list.map((c) => [c.urn, c.reasons.map((r) => r.kind)]));
+    const expected: Record<number, string[]> = {};
+    const push = (urn: number, kind: string) => (expected[urn] = [...(expected[urn] ?? []), kind]);
+    for (const urn of quartile) push(urn, 'LOWER_QUARTILE');
+    // Red against target after the agreed 76 for 116001: 116001, 116010, 116012, 116015.
+    for (const urn of [116001, 116010, 116012, 116015]) push(urn, 'RED_AGAINST_TARGET');
+    push(116002, 'CATEGORISATION');
+    push(116010, 'INSPECTION');
+    push(116013, 'INSPECTION');
+    expect(kinds).toEqual(expected);
+    const ri = list.find((c) => c.urn === 116010)!.reasons;
+    expect(ri).toContainEqual({
+      kind: 'INSPECTION',
+      detail: 'judged requires improvement on 2019-03-14 (Ofsted report)',
+    });
+    expect(ri).toContainEqual({
+      kind: 'RED_AGAINST_TARGET',
+      detail: `${RWM} 201819: 83 against a target of 86 (more than 2 short)`,
+    });
+    // Another authority sees none of it.
+    const other = await gql(
+      bAnalyst,
+      `{ judgedSchools { urn } schoolsCausingConcern(measure: "${RWM}", period: "201819") { urn } }`,
+    );
+    expect(other.data).toEqual({ judgedSchools: [], schoolsCausingConcern: [] });
   });
 });

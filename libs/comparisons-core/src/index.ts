@@ -137,3 +137,9 @@ export {
   type WellThresholds,
 } from './lib/statistics/progress-band';
 export { groupEstimates, type GroupEstimates } from './lib/statistics/estimates';
+export {
+  breakdownGap,
+  type BreakdownGap,
+  type BreakdownGapPeriod,
+  type BreakdownStanding,
+} from './lib/statistics/breakdown-gap';

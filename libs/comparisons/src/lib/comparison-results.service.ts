@@ -2,14 +2,16 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 
 import {
+  breakdownGap,
   ComparisonInputError,
   earlyWarning,
   groupEstimates,
   periodYear,
+  type BreakdownGap,
   type GroupEstimates,
   type ObservedValue,
 } from '@schoolbench/comparisons-core';
-import { MEASURE_CATALOGUE } from '@schoolbench/data-format-core';
+import { BREAKDOWNS, MEASURE_CATALOGUE } from '@schoolbench/data-format-core';
 import { badInput, forbidden, notFound } from '@schoolbench/graphql';
 import { SchoolSource } from '@schoolbench/schools';
 import { AccessLog } from '@schoolbench/sharing';
@@ -17,7 +19,7 @@ import { SCHOOL_ROLES, TenantContext, TenantTransactions } from '@schoolbench/te
 
 import { minGroupNOf, servedHonestly, type BenchmarkHonesty } from './benchmark-honesty';
 import { ComparisonData } from './comparison-data';
-import { OUTCOME_YEARS, outcomePeriods, type DatasetVersion } from './comparison-request';
+import { OUTCOME_YEARS, outcomePeriods } from './comparison-request';
 import { runId, type ComparisonRunRow } from './comparison-run-row';
 import { ComparisonRunsService } from './comparison-runs.service';
 import { contextFeatures } from './context-features';
@@ -296,23 +298,9 @@ export class ComparisonResultsService {
     }
     const tenantId = this.tenantId();
     return this.tx.run(async (m) => {
-      const [run] = await m.query<{ id: string; dataset_versions: DatasetVersion[] }[]>(
-        `select r.id, r.dataset_versions from comparison_runs r
-         where r.tenant_id = $1 and r.status = 'completed' and not r.stale
-           and r.parameters->'outcomeMeasures' ? $2
-           and exists (select 1 from comparison_groups g
-                       where g.tenant_id = r.tenant_id and g.run_id = r.id and g.urn = $3)
-         order by r.finished_at desc, r.id limit 1`,
-        [tenantId, measure.code, urn],
-      );
-      if (!run) return null;
-      const members = (
-        await m.query<{ neighbour_urn: number }[]>(
-          `select neighbour_urn from comparison_groups
-           where tenant_id = $1 and run_id = $2 and urn = $3 order by rank`,
-          [tenantId, run.id, urn],
-        )
-      ).map((r) => r.neighbour_urn);
+      const grouped = await this.latestGroupOf(m, urn, measure.code);
+      if (!grouped) return null;
+      const { run, members } = grouped;
       const table = await new ComparisonData(m, tenantId, (mm, reads) =>
         this.accessLog.record(mm, 'targetSuggestion', reads),
       ).observations(new ObservationTable(), {
@@ -334,6 +322,82 @@ export class ComparisonResultsService {
         ),
       };
     });
+  }
+
+  /**
+   * The pupil-group drill-down (docs/targets.md §6): for each breakdown the data has for the
+   * school, its value against the same breakdown's median in its similar-school group, period by
+   * period over the run's outcome periods, with the gap and its three-year trend. From the
+   * school's latest completed run that benchmarked the measure; null without one.
+   */
+  async pupilGroupsOf(
+    urn: number,
+    measureCode: string,
+  ): Promise<{ runId: string; breakdowns: { breakdown: string; gap: BreakdownGap }[] } | null> {
+    const measure = MEASURE_CATALOGUE.measure(measureCode);
+    if (!measure) throw badInput(`"${measureCode}" is not a measure of the catalogue`);
+    const scope = this.schoolScope();
+    if (scope !== null && scope !== urn) {
+      throw forbidden(`Your role sees its own school only (${scope})`);
+    }
+    const tenantId = this.tenantId();
+    return this.tx.run(async (m) => {
+      const grouped = await this.latestGroupOf(m, urn, measure.code);
+      if (!grouped) return null;
+      const { run, members } = grouped;
+      const periods = outcomePeriods(run.parameters.period);
+      const table = await new ComparisonData(m, tenantId, (mm, reads) =>
+        this.accessLog.record(mm, 'pupilGroupGaps', reads),
+      ).observations(new ObservationTable(), {
+        datasets: run.dataset_versions,
+        measures: [measure.code],
+        periods,
+        breakdowns: [...BREAKDOWNS],
+        urns: [urn, ...members],
+      });
+      const minGroupN = await minGroupNOf(m, tenantId);
+      const breakdowns = BREAKDOWNS.filter((b) =>
+        periods.some((p) => table.get(measure.code, p, b, urn) !== undefined),
+      ).map((breakdown) => ({
+        breakdown,
+        gap: breakdownGap(
+          periods.map((p) => ({
+            period: p,
+            value: table.get(measure.code, p, breakdown, urn),
+            group: members.map((u) => table.get(measure.code, p, breakdown, u)),
+          })),
+          minGroupN,
+        ),
+      }));
+      return { runId: run.id, breakdowns };
+    });
+  }
+
+  /** The school's latest completed, non-stale run that benchmarked the measure and grouped it. */
+  private async latestGroupOf(
+    m: EntityManager,
+    urn: number,
+    measure: string,
+  ): Promise<{ run: ComparisonRunRow; members: number[] } | null> {
+    const tenantId = this.tenantId();
+    const [run] = await m.query<ComparisonRunRow[]>(
+      `select r.* from comparison_runs r
+       where r.tenant_id = $1 and r.status = 'completed' and not r.stale
+         and r.parameters->'outcomeMeasures' ? $2
+         and exists (select 1 from comparison_groups g
+                     where g.tenant_id = r.tenant_id and g.run_id = r.id and g.urn = $3)
+       order by r.finished_at desc, r.id limit 1`,
+      [tenantId, measure, urn],
+    );
+    if (!run) return null;
+    const members = (
+      await m.query<{ neighbour_urn: number }[]>(
+        `select neighbour_urn from comparison_groups
+         where tenant_id = $1 and run_id = $2 and urn = $3 order by rank`,
+        [tenantId, run.id, urn],
+      )
+    ).map((r) => r.neighbour_urn);
+    return { run, members };
   }
 
   private async latestRunWith(m: EntityManager, measure: string): Promise<ComparisonRunRow> {

@@ -42,6 +42,24 @@ describe('protocol terms', () => {
     expect(terms.minGroupSize).toBe(3);
   });
 
+  it('takes targets and judgements as record categories: in scope, but no measure', () => {
+    const terms = normaliseProtocolTerms(
+      { ...input, categories: ['attainment', 'targets', 'judgements'], measures: [] },
+      'hampshire',
+      catalogue,
+    );
+    expect(terms.records).toEqual(['targets', 'judgements']);
+    expect(terms.categories).toEqual(['attainment', 'targets', 'judgements']);
+    expect(terms.measures).toEqual(['ks4_attainment8']);
+    const only = normaliseProtocolTerms(
+      { ...input, categories: ['targets'], measures: [] },
+      'hampshire',
+      catalogue,
+    );
+    expect([only.records, only.measures]).toEqual([['targets'], []]);
+    expect(normaliseProtocolTerms(input, 'hampshire', catalogue).records).toEqual([]);
+  });
+
   it('lists every problem with its field', () => {
     let error: ProtocolTermsError | undefined;
     try {

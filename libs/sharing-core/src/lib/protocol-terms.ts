@@ -4,6 +4,14 @@ export type DisclosureLevel = (typeof DISCLOSURE_LEVELS)[number];
 
 export const MIN_GROUP_SIZE_FLOOR = 3;
 
+/**
+ * Scope categories that are records rather than measures (docs/targets.md §7, SPEC §6 terms):
+ * an authority's targets and baselines, and its judgements of its schools. A partner may see them
+ * only under a protocol whose scope names them; they compile into no measure grant.
+ */
+export const RECORD_CATEGORIES = ['targets', 'judgements'] as const;
+export type RecordCategory = (typeof RECORD_CATEGORIES)[number];
+
 export interface ProtocolTermsInput {
   title: string;
   purpose: string;
@@ -36,6 +44,8 @@ export interface ProtocolTerms {
   scopeMeasures: string[];
   /** The measure codes the scope resolves to. */
   measures: string[];
+  /** The record categories in scope (targets, judgements). */
+  records: RecordCategory[];
   periodFrom: number;
   periodTo: number;
   phases: string[];
@@ -102,7 +112,11 @@ export function normaliseProtocolTerms(
 
   const categories = [...new Set(input.categories ?? [])];
   const scopeMeasures = [...new Set(input.measures ?? [])];
-  const knownCategories = new Set(catalogue.measures.map((m) => m.category));
+  const knownCategories = new Set([
+    ...catalogue.measures.map((m) => m.category),
+    ...RECORD_CATEGORIES,
+  ]);
+  const records = RECORD_CATEGORIES.filter((r) => categories.includes(r));
   const knownCodes = new Set(catalogue.measures.map((m) => m.code));
   for (const c of categories) {
     if (!knownCategories.has(c)) {
@@ -129,7 +143,7 @@ export function normaliseProtocolTerms(
     .map((m) => m.code);
   if (categories.length === 0 && scopeMeasures.length === 0) {
     problem('categories', 'name the measure categories or measure codes the protocol shares');
-  } else if (measures.length === 0 && problems.length === 0) {
+  } else if (measures.length === 0 && records.length === 0 && problems.length === 0) {
     problem('categories', 'the scope holds no measure of the phases in scope');
   }
 
@@ -165,6 +179,7 @@ export function normaliseProtocolTerms(
     categories,
     scopeMeasures,
     measures,
+    records,
     periodFrom: periodFrom!,
     periodTo: periodTo!,
     phases,

@@ -2,13 +2,22 @@ import { Module } from '@nestjs/common';
 
 import { ComparisonsModule } from '@schoolbench/comparisons';
 
+import { JudgementsResolver } from './judgements.resolver';
+import { JudgementsService } from './judgements.service';
+import { PupilGroupsResolver } from './pupil-groups.resolver';
 import { TargetsResolver } from './targets.resolver';
 import { TargetsService } from './targets.service';
 
-/** Baselines, targets, RAG and the authority roll-up (docs/targets.md). */
+/** Baselines, targets, RAG, the authority roll-up and judgements (docs/targets.md). */
 @Module({
   imports: [ComparisonsModule],
-  providers: [TargetsService, TargetsResolver],
-  exports: [TargetsService],
+  providers: [
+    TargetsService,
+    TargetsResolver,
+    JudgementsService,
+    JudgementsResolver,
+    PupilGroupsResolver,
+  ],
+  exports: [TargetsService, JudgementsService],
 })
 export class TargetsModule {}

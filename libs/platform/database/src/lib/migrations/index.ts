@@ -10,6 +10,7 @@ import { ObservationSourceCode1764600000000 } from './1764600000000-observation-
 import { Targets1764700000000 } from './1764700000000-targets';
 import { TenantExit1764800000000 } from './1764800000000-tenant-exit';
 import { Retention1764800001000 } from './1764800001000-retention';
+import { Judgements1764700000001 } from './1764700000001-judgements';
 
 /** Every migration, in order. Listed explicitly so bundles and tests never depend on globbing. */
 export const migrations = [
@@ -23,6 +24,7 @@ export const migrations = [
   SharingDisclosure1764200000000,
   ObservationSourceCode1764600000000,
   Targets1764700000000,
+  Judgements1764700000001,
   TenantExit1764800000000,
   Retention1764800001000,
 ];
