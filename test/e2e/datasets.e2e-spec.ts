@@ -215,4 +215,54 @@ describe('datasets: upload, report, observations, export', () => {
     expect(invalid.errors![0].message).toMatch(/not valid/);
     expect(await snapshotDatabase(api.db, ['mapping_profiles'])).toEqual(before);
   });
+
+  it('validates with ?dryRun=true: reports as an import does and writes nothing', async () => {
+    const tables = ['datasets', 'observations', 'area_observations', 'schools'];
+    const before = await snapshotDatabase(api.db, tables);
+    const bytes = readFileSync(join(DATA, 'dfe/la-850-hampshire/2017-2018_850_ks2final.csv'));
+    const good = await request(api.app.getHttpServer())
+      .post('/api/datasets?dryRun=true')
+      .set('Authorization', `Bearer ${admin}`)
+      .attach('file', bytes, '2017-2018_850_ks2final.csv')
+      .expect(200);
+    expect(good.body).toMatchObject({
+      dryRun: true,
+      valid: true,
+      report: { summary: { adapter: 'dfe-ks2-final', accepted: true, cells: { unknown: 0 } } },
+    });
+    expect(good.body.counts.observations).toBeGreaterThan(1000);
+    const bad = await request(api.app.getHttpServer())
+      .post('/api/datasets?dryRun=true')
+      .set('Authorization', `Bearer ${admin}`)
+      .attach('file', Buffer.from('URN,PTRWM_EXP\r\n'), 'broken.csv')
+      .expect(422);
+    expect(bad.body).toMatchObject({ dryRun: true, valid: false });
+    expect(await snapshotDatabase(api.db, tables)).toEqual(before);
+    // The same file uploaded for real afterwards is imported: the dry run left no hash behind.
+    await upload(admin, '2017-2018_850_ks2final.csv', bytes).expect(201);
+  });
+
+  it('gives back the code the file published: GraphQL sourceCode and the export with codes=source', async () => {
+    const q = `query($f: ObservationFilter) { observations(filter: $f, first: 5) { nodes { suppression sourceCode } } }`;
+    const res = await graphql(
+      api.app,
+      q,
+      { f: { measures: ['ks2_rwm_expected_disadvantaged_gap'], periods: ['201819'] } },
+      { token: analyst },
+    );
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.observations.nodes).toContainEqual({ suppression: 'c', sourceCode: 'SUPP' });
+    const exported = await request(api.app.getHttpServer())
+      .get(
+        '/api/exports/observations?measures=ks2_rwm_expected_disadvantaged_gap&periods=201819&codes=source',
+      )
+      .set('Authorization', `Bearer ${analyst}`)
+      .expect(200);
+    expect(exported.text).toMatch(/,SUPP(\r?\n|,|$)/);
+    const ees = await request(api.app.getHttpServer())
+      .get('/api/exports/observations?measures=ks2_rwm_expected_disadvantaged_gap&periods=201819')
+      .set('Authorization', `Bearer ${analyst}`)
+      .expect(200);
+    expect(ees.text).not.toMatch(/SUPP/);
+  });
 });

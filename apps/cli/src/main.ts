@@ -8,7 +8,7 @@ import { CommandError } from './cli-context';
 import { registerCoverageCommand } from './commands/coverage.command';
 import { registerDatabaseCommands } from './commands/database.command';
 import { registerDemoCommand } from './commands/demo.command';
-import { registerImportCommand } from './commands/import.command';
+import { registerImportCommand, registerValidateCommand } from './commands/import.command';
 import { registerSimilarCommand } from './commands/similar.command';
 import { registerTenancyCommands } from './commands/tenancy.command';
 
@@ -21,6 +21,7 @@ export function buildProgram(): Command {
   registerDatabaseCommands(program);
   registerTenancyCommands(program);
   registerImportCommand(program);
+  registerValidateCommand(program);
   registerCoverageCommand(program);
   registerDemoCommand(program);
   registerSimilarCommand(program);

@@ -1,3 +1,4 @@
+import type { ColumnMapping } from '../catalogue/measure-catalogue';
 import { ColumnCoverage, type CellCounts } from '../import/column-coverage';
 import {
   headerSet,
@@ -15,10 +16,12 @@ import {
 import { SchoolRowPolicy } from '../import/school-row-policy';
 import type { Period } from '../model/observation';
 import { endYearFromFileName, periodEndingIn } from '../model/period';
+import type { ProblemSink } from '../problems/problem';
 import { DFE_SPECIAL_VALUES, resolveSpecialValue } from '../values/special-values';
 import { withoutUndefined, type DfeFileKind } from './dfe-file-kinds';
 
 const DFE_CODES: ReadonlySet<string> = new Set(Object.keys(DFE_SPECIAL_VALUES));
+const IGNORE_PROBLEMS: ProblemSink = { add: () => undefined };
 
 /**
  * The period of a DfE file: the caller's override, else the header (CFR names its years in its
@@ -52,6 +55,9 @@ class PerformanceTablesReader implements RowReader {
   private readonly cellIndex: (name: string) => number;
   private lastLaCode: string | null = null;
   private readonly coverage: ColumnCoverage;
+  /** Earlier-year copies (`PTRWM_EXP_17`) read for comparison only, with the year each holds. */
+  private readonly earlier: MeasureColumns | null = null;
+  private readonly earlierPeriod = new Map<string, Period>();
   readonly periods: Period[] = [];
 
   constructor(
@@ -91,6 +97,19 @@ class PerformanceTablesReader implements RowReader {
       return 'unknown';
     });
     this.coverage.reportUnknown(problems);
+    const copies = new Map<string, ColumnMapping>();
+    for (const n of notStored.values()) {
+      const measure = n.copyOf && options.catalogue.measure(n.copyOf.measure);
+      if (!n.copyOf || !measure) continue;
+      copies.set(n.column, { column: n.column, measure, breakdown: n.copyOf.breakdown });
+      this.earlierPeriod.set(n.column, {
+        timePeriod: n.copyOf.timePeriod,
+        timeIdentifier: kind.timeIdentifier,
+      });
+    }
+    // A copy that does not parse is not this file's figure: nothing to report, nothing compared.
+    if (copies.size > 0)
+      this.earlier = new MeasureColumns(header, copies, IGNORE_PROBLEMS, DFE_CODES);
   }
 
   get cells(): CellCounts {
@@ -123,6 +142,15 @@ class PerformanceTablesReader implements RowReader {
       if (!period || !this.measures) return;
       for (const m of this.measures.read(cells, line, resolve)) {
         yield { kind: 'observation', line, observation: schoolObservation(urn, period, m) };
+      }
+      for (const m of this.earlier?.read(cells, line, resolve) ?? []) {
+        const earlierPeriod = this.earlierPeriod.get(m.sourceColumn);
+        if (!earlierPeriod) continue;
+        yield {
+          kind: 'earlier-year-value',
+          line,
+          observation: schoolObservation(urn, earlierPeriod, m),
+        };
       }
       return;
     }

@@ -227,8 +227,25 @@ export class MeasureModel {
   @Field(() => Int)
   decimals!: number;
 
-  @Field(() => [String], { description: 'Source columns, as `format: COLUMN (breakdown)`.' })
+  @Field(() => [String], {
+    description:
+      'Source columns, as `format: COLUMN (breakdown)`, with the years where a source is limited to some (`dfe-cfr 201819: T1819CAT1 (all)`).',
+  })
   sourceColumns!: string[];
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'The measure holding the lower 95% confidence limit of this one, where DfE publishes it.',
+  })
+  confidenceLowerMeasure!: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'The measure holding the upper 95% confidence limit of this one, where DfE publishes it.',
+  })
+  confidenceUpperMeasure!: string | null;
 }
 
 @ObjectType('MappingProfile')
