@@ -258,7 +258,6 @@ const EES_RULES: Record<string, string> = {
 /** EES rules that only advise; everything else in EES_RULES rejects the file. */
 const EES_WARNINGS: ReadonlySet<string> = new Set([
   'api_char_limit',
-  'obsolete_symbols',
   'ees_period_not_supported',
   'filter_group_not_filter',
   'ignored_rows',
