@@ -40,7 +40,7 @@ const FILES = [
 ];
 const GOAL_RATIO = 0.5;
 const COLUMNS =
-  'tenant_id, dataset_id, urn, measure, time_period, time_identifier, breakdown, value, suppression, numerator, denominator';
+  'tenant_id, dataset_id, urn, measure, time_period, time_identifier, breakdown, value, suppression, numerator, denominator, source_code';
 
 @Module({ imports: [AppConfigModule, TenancyModule, DatabaseModule], providers: [DatasetImports] })
 class ImportBenchModule {}

@@ -10,6 +10,10 @@ import { startApiUnderTest, type ApiUnderTest } from './support/api-under-test';
 const DATA = join(__dirname, '../../../shared/data');
 const KS2_2019 = join(DATA, 'dfe/la-850-hampshire/2018-2019_850_ks2final.csv');
 
+// A KS2 final file is about 77,000 observations with the 2026.2 catalogue; on a machine shared
+// by several test runs one upload can take longer than jest's default minute.
+jest.setTimeout(300_000);
+
 describe('datasets: upload, report, observations, export', () => {
   let api: ApiUnderTest;
   let admin: string;
@@ -214,5 +218,62 @@ describe('datasets: upload, report, observations, export', () => {
     expect(errorCode(invalid)).toBe('BAD_USER_INPUT');
     expect(invalid.errors![0].message).toMatch(/not valid/);
     expect(await snapshotDatabase(api.db, ['mapping_profiles'])).toEqual(before);
+  });
+
+  it('validates with ?dryRun=true: reports as an import does and writes nothing', async () => {
+    const tables = ['datasets', 'observations', 'area_observations', 'schools'];
+    const before = await snapshotDatabase(api.db, tables);
+    const bytes = readFileSync(join(DATA, 'dfe/la-850-hampshire/2017-2018_850_ks2final.csv'));
+    const good = await request(api.app.getHttpServer())
+      .post('/api/datasets?dryRun=true')
+      .set('Authorization', `Bearer ${admin}`)
+      .attach('file', bytes, '2017-2018_850_ks2final.csv')
+      .expect(200);
+    expect(good.body).toMatchObject({
+      dryRun: true,
+      valid: true,
+      report: { summary: { adapter: 'dfe-ks2-final', accepted: true, cells: { unknown: 0 } } },
+    });
+    expect(good.body.counts.observations).toBeGreaterThan(1000);
+    const bad = await request(api.app.getHttpServer())
+      .post('/api/datasets?dryRun=true')
+      .set('Authorization', `Bearer ${admin}`)
+      .attach('file', Buffer.from('URN,PTRWM_EXP\r\n'), 'broken.csv')
+      .expect(422);
+    expect(bad.body).toMatchObject({ dryRun: true, valid: false });
+    expect(await snapshotDatabase(api.db, tables)).toEqual(before);
+    // The same file uploaded for real afterwards is imported: the dry run left no hash behind.
+    const real = await upload(admin, '2017-2018_850_ks2final.csv', bytes).expect(201);
+    // The dataset says what happened to every school-row cell.
+    expect(real.body.dataset.cells).toMatchObject({ unknown: 0, unknownColumns: [] });
+    expect(real.body.dataset.cells.stored).toBeGreaterThan(50_000);
+    expect(real.body.dataset.cells.notMeasure).toContainEqual({
+      reason: 'earlier_year',
+      cells: expect.any(Number),
+    });
+  });
+
+  it('gives back the code the file published: GraphQL sourceCode and the export with codes=source', async () => {
+    const q = `query($f: ObservationFilter) { observations(filter: $f, first: 5) { nodes { suppression sourceCode } } }`;
+    const res = await graphql(
+      api.app,
+      q,
+      { f: { measures: ['ks2_rwm_expected_disadvantaged_gap'], periods: ['201819'] } },
+      { token: analyst },
+    );
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.observations.nodes).toContainEqual({ suppression: 'c', sourceCode: 'SUPP' });
+    const exported = await request(api.app.getHttpServer())
+      .get(
+        '/api/exports/observations?measures=ks2_rwm_expected_disadvantaged_gap&periods=201819&codes=source',
+      )
+      .set('Authorization', `Bearer ${analyst}`)
+      .expect(200);
+    expect(exported.text).toMatch(/,SUPP(\r?\n|,|$)/);
+    const ees = await request(api.app.getHttpServer())
+      .get('/api/exports/observations?measures=ks2_rwm_expected_disadvantaged_gap&periods=201819')
+      .set('Authorization', `Bearer ${analyst}`)
+      .expect(200);
+    expect(ees.text).not.toMatch(/SUPP/);
   });
 });

@@ -310,7 +310,9 @@ for (const [format, years] of Object.entries(vocab)) {
               year,
               column,
               valueYear === fileYear ? 'la_comparator' : 'earlier_year',
-              valueYear === fileYear ? undefined : undefined,
+              // This year's LA figure is stored on the LA (an area observation); earlier years'
+              // LA figures have no school value to compare with.
+              valueYear === fileYear ? [code, 'all', period(valueYear)] : undefined,
             );
           else if (valueYear !== fileYear)
             skip(format, year, column, 'earlier_year', [code, 'all', period(valueYear)]);
@@ -581,8 +583,9 @@ const REASONS = {
   three_year_average:
     "Three-year average of figures stored from each year's file; derived, so not stored again.",
   la_comparator:
-    "The school's local authority figure repeated on every school row; the authority's own row carries it.",
-  description: 'Text describing a stored figure (banding label); not a measure.',
+    "The local authority's figure for schools of the school's group, repeated on every school row: not a school's value, so stored once per authority and group as an area observation (local_authority, variant `group: <MEDIAN>`).",
+  description:
+    'The words for a stored progress band ("Well Above Average" for band 5): restates a stored value.',
 };
 const notStoredOut = [];
 for (const [key, byColumn] of [...notStored].sort(([a], [b]) => a.localeCompare(b))) {

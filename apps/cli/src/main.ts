@@ -9,7 +9,7 @@ import { registerCoverageCommand } from './commands/coverage.command';
 import { registerDatabaseCommands } from './commands/database.command';
 import { registerDemoCommand } from './commands/demo.command';
 import { registerExitCommands } from './commands/exit.command';
-import { registerImportCommand } from './commands/import.command';
+import { registerImportCommand, registerValidateCommand } from './commands/import.command';
 import { registerSimilarCommand } from './commands/similar.command';
 import { registerTenancyCommands } from './commands/tenancy.command';
 
@@ -24,6 +24,7 @@ export function buildProgram(): Command {
   registerTenancyCommands(program);
   registerExitCommands(program);
   registerImportCommand(program);
+  registerValidateCommand(program);
   registerCoverageCommand(program);
   registerDemoCommand(program);
   registerSimilarCommand(program);

@@ -7,7 +7,9 @@ export {
   type StoredImportAttempt,
   type StoredImportPhase,
   type StoredReport,
+  type DatasetValidation,
 } from './lib/dataset-imports.service';
+export { datasetSeries } from './lib/dataset-series';
 export { DatasetImportJobsModule } from './lib/dataset-import-jobs.module';
 export {
   DATASET_IMPORT_JOB,

@@ -136,3 +136,80 @@ export function registerImportCommand(program: Command): void {
       },
     );
 }
+
+export interface ValidationSummaryRow {
+  file: string;
+  valid: boolean;
+  rows: number;
+  observations: number;
+  schools: number;
+  errors: number;
+  warnings: number;
+  stored: number | string;
+  notMeasure: number | string;
+  unknown: number | string;
+}
+
+/** Validates files as a tenant's imports would run, writing nothing (`DatasetImports.validate`). */
+export async function validateFilesWith(
+  app: INestApplicationContext,
+  paths: string[],
+  options: { tenant: string; profileId?: string },
+): Promise<ValidationSummaryRow[]> {
+  const files = (await Promise.all(paths.map(filesIn))).flat();
+  const tenantId = await tenantIdOf(app, options.tenant);
+  const imports = app.get(DatasetImports);
+  const rows: ValidationSummaryRow[] = [];
+  for (const path of files) {
+    const result = await imports.validate(tenantId, {
+      file: source(path),
+      meta: eesMetaOf(path),
+      profileId: options.profileId,
+    });
+    const { summary, problems } = result.report;
+    const cells = summary?.cells;
+    rows.push({
+      file: basename(path),
+      valid: result.valid,
+      rows: summary?.rows ?? 0,
+      observations: result.counts.observations,
+      schools: result.counts.schools,
+      errors: Math.max(
+        summary?.errorCount ?? 0,
+        problems.filter((p) => p.severity === 'error').length,
+      ),
+      warnings: summary?.warningCount ?? 0,
+      stored: cells?.stored ?? '-',
+      notMeasure: cells ? Object.values(cells.notMeasure).reduce((a, b) => a + b, 0) : '-',
+      unknown: cells?.unknown ?? '-',
+    });
+    for (const p of problems.filter((x) => x.severity === 'error').slice(0, 5)) {
+      process.stderr.write(
+        `  ${p.file}${p.line ? `:${p.line}` : ''}${p.column ? ` [${p.column}]` : ''}: ${p.message} (${p.rule}). ${p.fix}\n`,
+      );
+    }
+  }
+  return rows;
+}
+
+export function registerValidateCommand(program: Command): void {
+  program
+    .command('validate')
+    .description(
+      'Run the whole import of files (or folders) as a tenant would, report as an import does, and write nothing',
+    )
+    .argument('<paths...>', 'files or folders')
+    .requiredOption('--tenant <tenant>', 'an LA code, or "public" for DfE’s published data')
+    .option('--profile <id>', 'a mapping profile id of the tenant')
+    .action(async (paths: string[], opts: { tenant: string; profile?: string }) => {
+      const rows = await withServices((app) =>
+        validateFilesWith(app, paths, { tenant: opts.tenant, profileId: opts.profile }),
+      );
+      console.table(rows);
+      const invalid = rows.filter((r) => !r.valid).length;
+      if (invalid)
+        throw new CommandError(
+          `${invalid} of ${rows.length} files would fail; nothing was written`,
+        );
+    });
+}

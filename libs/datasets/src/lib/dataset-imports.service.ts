@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 
@@ -6,8 +6,10 @@ import { APP_CONFIG, type AppConfig } from '@schoolbench/config';
 import {
   importFileBatches,
   parseMappingProfile,
+  ruleGuidance,
   type ImportReport,
   type MappingProfile,
+  type Observation,
   type Problem,
   type SchoolRecord,
 } from '@schoolbench/data-format-core';
@@ -29,6 +31,73 @@ import {
 
 /** Problems kept in a stored report; counts by rule stay exact beyond it. */
 const REPORT_PROBLEMS = 1000;
+
+/** Earlier-year copies compared per file (a KS4 file repeats about 60 columns per school). */
+const EARLIER_YEAR_VALUES = 200_000;
+
+/**
+ * Earlier-year copies (`PTRWM_EXP_17` in a 2018/19 file) against the values stored from that
+ * year's own file (the tenant's current datasets): each difference is one warning.
+ */
+async function earlierYearDifferences(
+  m: EntityManager,
+  tenantId: string,
+  copies: readonly Observation[],
+): Promise<Problem[]> {
+  const rows = await m.query<
+    { i: string; value: number | null; suppression: string | null; file_name: string }[]
+  >(
+    `select k.i, o.value, o.suppression, d.file_name
+     from unnest($2::int[], $3::text[], $4::int[], $5::text[]) with ordinality
+            as k(urn, measure, time_period, breakdown, i)
+     join observations o on o.tenant_id = $1 and o.urn = k.urn and o.measure = k.measure
+                        and o.time_period = k.time_period and o.breakdown = k.breakdown
+     join datasets d on d.tenant_id = o.tenant_id and d.id = o.dataset_id and d.is_current`,
+    [
+      tenantId,
+      copies.map((o) => Number(o.urn)),
+      copies.map((o) => o.measure),
+      copies.map((o) => Number(o.period.timePeriod)),
+      copies.map((o) => o.breakdown),
+    ],
+  );
+  const problems: Problem[] = [];
+  const show = (value: number | null, suppression: string | null) =>
+    value === null ? (suppression ?? '') : String(value);
+  for (const r of rows) {
+    const copy = copies[Number(r.i) - 1];
+    if (!copy) continue;
+    const same =
+      copy.value === null
+        ? r.value === null && r.suppression === copy.suppression
+        : r.value !== null && Math.abs(r.value - copy.value) < 1e-9;
+    if (same) continue;
+    const guidance = ruleGuidance('earlier_year_differs');
+    problems.push({
+      file: '',
+      line: null,
+      column: copy.sourceColumn,
+      value: show(copy.value, copy.suppression),
+      rule: 'earlier_year_differs',
+      severity: guidance.severity,
+      message: `URN ${copy.urn}: ${copy.sourceColumn} repeats ${copy.measure} (${copy.breakdown}) for ${copy.period.timePeriod} as ${show(copy.value, copy.suppression)}, but ${r.file_name} has ${show(r.value, r.suppression)}.`,
+      fix: guidance.fix,
+    });
+  }
+  return problems;
+}
+
+/** The report with `n` more warnings of one rule (counts stay exact). */
+function withWarnings(summary: ImportReport, rule: string, n: number): ImportReport {
+  if (n === 0) return summary;
+  const counts = summary.problemCounts.filter((c) => c.rule !== rule);
+  const existing = summary.problemCounts.find((c) => c.rule === rule)?.count ?? 0;
+  return {
+    ...summary,
+    warningCount: summary.warningCount + n,
+    problemCounts: [...counts, { rule, severity: 'warning', count: existing + n }],
+  };
+}
 
 export interface DatasetImportRequest {
   file: DatasetSource;
@@ -245,19 +314,21 @@ export class DatasetImports {
     req: Omit<DatasetImportRequest, 'profileId'> & { profileId?: string },
   ): Promise<DatasetValidation> {
     const profile = req.profileId ? await this.profile(tenantId, req.profileId) : undefined;
-    const contentHash = await this.identityHash(req);
     const problems: Problem[] = [];
     const parsed: ParsedImport = { summary: null, counts: NO_COUNTS };
     let valid = false;
     try {
       await this.tx.inTenant(tenantId, async (m) => {
-        // The rows need a dataset to belong to while they are checked; it goes with the rollback.
+        // The rows need a dataset to belong to while they are checked; it goes with the
+        // rollback. Its hash is its own, so a published or failed dataset of the same file
+        // (content hashes are unique per tenant) does not stop the validation.
         const datasetId = randomUUID();
+        const placeholderHash = createHash('sha256').update(datasetId).digest('hex');
         await this.insertDataset(
           m,
           tenantId,
           datasetId,
-          contentHash,
+          placeholderHash,
           req.file.name,
           null,
           'importing',
@@ -440,6 +511,7 @@ export class DatasetImports {
       [tenantId],
     );
     const writer = new ObservationWriter(m, tenantId, datasetId);
+    const earlier: Observation[] = [];
     let rows = 0;
     // Records come in batches (one await per batch, not per record); the writer is awaited only
     // when it sends a batch to the database.
@@ -464,6 +536,9 @@ export class DatasetImports {
           case 'summary-observation':
             sending = writer.area(record.observation);
             break;
+          case 'earlier-year-value':
+            if (earlier.length < EARLIER_YEAR_VALUES) earlier.push(record.observation);
+            break;
           case 'problem':
             if (problems.length < REPORT_PROBLEMS) problems.push(record.problem);
             break;
@@ -478,6 +553,11 @@ export class DatasetImports {
     }
     await writer.flush();
     parsed.counts = writer.counts;
+    if (parsed.summary && earlier.length > 0) {
+      const differences = await earlierYearDifferences(m, tenantId, earlier);
+      for (const p of differences) if (problems.length < REPORT_PROBLEMS) problems.push(p);
+      parsed.summary = withWarnings(parsed.summary, 'earlier_year_differs', differences.length);
+    }
   }
 
   /** A rejected file or a database error a bad file can cause goes into the report; others rethrow. */

@@ -11,6 +11,7 @@ import {
   DatasetImports,
   type DatasetImportOutcome,
   type DatasetImportRequest,
+  type DatasetValidation,
 } from './dataset-imports.service';
 import { storeUploadChunks } from './upload-chunks';
 
@@ -45,6 +46,14 @@ export class DatasetUploads {
     @InjectQueue(QUEUES.datasetImports)
     private readonly queue: Queue<JobPayloads['dataset.import']>,
   ) {}
+
+  /**
+   * Validates an upload without writing anything, whatever its size (`DatasetImports.validate`):
+   * a dry run is read now, never queued.
+   */
+  validate(tenantId: string, upload: DatasetUpload): Promise<DatasetValidation> {
+    return this.imports.validate(tenantId, upload);
+  }
 
   async accept(
     tenantId: string,

@@ -67,6 +67,8 @@ export class DatasetsController {
   /**
    * `multipart/form-data`: `file` (required), `meta` (EES .meta.csv), `profileId`. Files above
    * `IMPORT_IN_BACKGROUND_ABOVE_BYTES` are imported by a worker: 202 with the `queued` dataset.
+   * `?dryRun=true` validates instead: the whole pipeline runs and nothing is written; 200 with
+   * `{ dryRun, valid, report, counts }` when an import would publish, 422 when it would fail.
    */
   @Roles('la_admin')
   @Post('datasets')
@@ -74,6 +76,7 @@ export class DatasetsController {
   async upload(
     @UploadedFiles() files: { file?: UploadedFile[]; meta?: UploadedFile[] } | undefined,
     @Body('profileId') profileId: string | undefined,
+    @Query('dryRun') dryRun: string | undefined,
     @Res() res: Response,
   ): Promise<void> {
     const file = files?.file?.[0];
@@ -81,7 +84,23 @@ export class DatasetsController {
     try {
       if (!file)
         throw badInput('Send the data file in the multipart field "file"', { field: 'file' });
+      if (dryRun !== undefined && dryRun !== 'true' && dryRun !== 'false')
+        throw badInput('dryRun must be true or false', { field: 'dryRun', value: dryRun });
       const principal = this.context.principal();
+      if (dryRun === 'true') {
+        const validation = await this.uploads.validate(principal.tenantId, {
+          file: { name: file.originalname, open: () => createReadStream(file.path) },
+          meta: meta
+            ? { name: meta.originalname, open: () => createReadStream(meta.path) }
+            : undefined,
+          profileId: profileId || undefined,
+          sizeBytes: file.size + (meta?.size ?? 0),
+        });
+        res
+          .status(validation.valid ? HttpStatus.OK : HttpStatus.UNPROCESSABLE_ENTITY)
+          .json({ dryRun: true, ...validation });
+        return;
+      }
       const outcome = await this.uploads.accept(principal.tenantId, principal.userId, {
         file: { name: file.originalname, open: () => createReadStream(file.path) },
         meta: meta

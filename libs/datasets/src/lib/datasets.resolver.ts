@@ -80,9 +80,12 @@ export class DatasetsResolver {
       decimals: m.decimals,
       sourceColumns: m.sources.flatMap((s) =>
         Object.entries(s.columns).map(
-          ([breakdown, column]) => `${s.format}: ${column} (${breakdown})`,
+          ([breakdown, column]) =>
+            `${s.format}${s.years ? ` ${s.years.join(',')}` : ''}: ${column} (${breakdown})`,
         ),
       ),
+      confidenceLowerMeasure: m.confidenceInterval?.lower ?? null,
+      confidenceUpperMeasure: m.confidenceInterval?.upper ?? null,
     }));
   }
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 
-import type { Problem, RuleCount } from '@schoolbench/data-format-core';
+import type { CellCounts, Problem, RuleCount } from '@schoolbench/data-format-core';
 import {
   badInput,
   decodeCursor,
@@ -17,6 +17,7 @@ import {
   DatasetModel,
   ObservationModel,
   ObservationSource,
+  type CellCoverageModel,
   type ObservationFilter,
 } from './models/dataset.model';
 
@@ -90,6 +91,17 @@ export function toDatasetModel(r: DatasetRow): DatasetModel {
           }, {}),
         ),
     problems: [...problems].sort((a, b) => severity(a) - severity(b)),
+    cells: cellsOf(r.report?.summary?.cells),
+  };
+}
+
+function cellsOf(cells: CellCounts | null | undefined): CellCoverageModel | null {
+  if (!cells) return null;
+  return {
+    stored: cells.stored,
+    notMeasure: Object.entries(cells.notMeasure).map(([reason, n]) => ({ reason, cells: n })),
+    unknown: cells.unknown,
+    unknownColumns: [...cells.unknownColumns],
   };
 }
 

@@ -7004,7 +7004,7 @@ export const MEASURE_CATALOGUE_V2: unknown = {
     {
       format: 'dfe-cfr',
       reason: 'la_comparator',
-      why: "The school's local authority figure repeated on every school row; the authority's own row carries it.",
+      why: "The local authority's figure for schools of the school's group, repeated on every school row: not a school's value, so stored once per authority and group as an area observation (local_authority, variant `group: <MEDIAN>`).",
       columns: [
         'PT1617CAT1LA',
         'PT1617CAT2LA',
@@ -7037,6 +7037,98 @@ export const MEASURE_CATALOGUE_V2: unknown = {
         'T1819CAT4LA',
         'T1819CAT5LA',
       ],
+      copies: {
+        PT1617CAT1LA: {
+          '201617': ['finance_trend_teaching_and_support_staff_share', 'all', '201617'],
+        },
+        PT1617CAT2LA: {
+          '201617': ['finance_trend_supply_staff_share', 'all', '201617'],
+        },
+        PT1617CAT3LA: {
+          '201617': ['finance_trend_back_office_share', 'all', '201617'],
+        },
+        PT1617CAT4LA: {
+          '201617': ['finance_trend_energy_share', 'all', '201617'],
+        },
+        PT1617CAT5LA: {
+          '201617': ['finance_trend_total_expenditure_share', 'all', '201617'],
+        },
+        PT1718CAT1LA: {
+          '201718': ['finance_trend_teaching_and_support_staff_share', 'all', '201718'],
+        },
+        PT1718CAT2LA: {
+          '201718': ['finance_trend_supply_staff_share', 'all', '201718'],
+        },
+        PT1718CAT3LA: {
+          '201718': ['finance_trend_back_office_share', 'all', '201718'],
+        },
+        PT1718CAT4LA: {
+          '201718': ['finance_trend_energy_share', 'all', '201718'],
+        },
+        PT1718CAT5LA: {
+          '201718': ['finance_trend_total_expenditure_share', 'all', '201718'],
+        },
+        PT1819CAT1LA: {
+          '201819': ['finance_trend_teaching_and_support_staff_share', 'all', '201819'],
+        },
+        PT1819CAT2LA: {
+          '201819': ['finance_trend_supply_staff_share', 'all', '201819'],
+        },
+        PT1819CAT3LA: {
+          '201819': ['finance_trend_back_office_share', 'all', '201819'],
+        },
+        PT1819CAT4LA: {
+          '201819': ['finance_trend_energy_share', 'all', '201819'],
+        },
+        PT1819CAT5LA: {
+          '201819': ['finance_trend_total_expenditure_share', 'all', '201819'],
+        },
+        T1617CAT1LA: {
+          '201617': ['finance_trend_teaching_and_support_staff_per_pupil', 'all', '201617'],
+        },
+        T1617CAT2LA: {
+          '201617': ['finance_trend_supply_staff_per_pupil', 'all', '201617'],
+        },
+        T1617CAT3LA: {
+          '201617': ['finance_trend_back_office_per_pupil', 'all', '201617'],
+        },
+        T1617CAT4LA: {
+          '201617': ['finance_trend_energy_per_pupil', 'all', '201617'],
+        },
+        T1617CAT5LA: {
+          '201617': ['finance_trend_total_expenditure_per_pupil', 'all', '201617'],
+        },
+        T1718CAT1LA: {
+          '201718': ['finance_trend_teaching_and_support_staff_per_pupil', 'all', '201718'],
+        },
+        T1718CAT2LA: {
+          '201718': ['finance_trend_supply_staff_per_pupil', 'all', '201718'],
+        },
+        T1718CAT3LA: {
+          '201718': ['finance_trend_back_office_per_pupil', 'all', '201718'],
+        },
+        T1718CAT4LA: {
+          '201718': ['finance_trend_energy_per_pupil', 'all', '201718'],
+        },
+        T1718CAT5LA: {
+          '201718': ['finance_trend_total_expenditure_per_pupil', 'all', '201718'],
+        },
+        T1819CAT1LA: {
+          '201819': ['finance_trend_teaching_and_support_staff_per_pupil', 'all', '201819'],
+        },
+        T1819CAT2LA: {
+          '201819': ['finance_trend_supply_staff_per_pupil', 'all', '201819'],
+        },
+        T1819CAT3LA: {
+          '201819': ['finance_trend_back_office_per_pupil', 'all', '201819'],
+        },
+        T1819CAT4LA: {
+          '201819': ['finance_trend_energy_per_pupil', 'all', '201819'],
+        },
+        T1819CAT5LA: {
+          '201819': ['finance_trend_total_expenditure_per_pupil', 'all', '201819'],
+        },
+      },
     },
     {
       format: 'dfe-cfr',
@@ -8208,7 +8300,7 @@ export const MEASURE_CATALOGUE_V2: unknown = {
     {
       format: 'national-extract-ks2',
       reason: 'description',
-      why: 'Text describing a stored figure (banding label); not a measure.',
+      why: 'The words for a stored progress band ("Well Above Average" for band 5): restates a stored value.',
       columns: [
         'Reading Progress Desc',
         'Writing Progress Desc',
@@ -8225,7 +8317,7 @@ export const MEASURE_CATALOGUE_V2: unknown = {
     {
       format: 'national-extract-ks4',
       reason: 'description',
-      why: 'Text describing a stored figure (banding label); not a measure.',
+      why: 'The words for a stored progress band ("Well Above Average" for band 5): restates a stored value.',
       columns: ['P8 Desc'],
     },
   ],

@@ -201,12 +201,19 @@ export class MeasureCatalogue {
    */
   notStoredFor(format: SourceFormat, timePeriod: string | null): Map<string, NotStoredColumn> {
     const out = new Map<string, NotStoredColumn>();
+    const ranks = new Map<string, number>();
     for (const n of this.notStored) {
       if (n.format !== format) continue;
       for (const column of n.columns) {
         const copy = timePeriod === null ? undefined : n.copies?.[column]?.[timePeriod];
         const [measure, breakdown, year] = copy ?? [];
-        out.set(column.toUpperCase(), {
+        // A column can be this year's LA figure in one file and an earlier year's in a later one
+        // (CFR `T1718CAT1LA`): the entry that says what it holds in this year wins.
+        const key = column.toUpperCase();
+        const rank = (copy ? 2 : 0) + (n.reason === 'la_comparator' ? 0 : 1);
+        if ((ranks.get(key) ?? -1) > rank) continue;
+        ranks.set(key, rank);
+        out.set(key, {
           column,
           reason: n.reason,
           why: n.why,

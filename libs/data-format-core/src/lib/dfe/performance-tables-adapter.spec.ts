@@ -64,12 +64,26 @@ describe('every file in the LA folders under dfe/', () => {
     );
     expect(areas).toEqual(new Set(['local_authority 850 ']));
     const cfr = result('la-815-north-yorkshire/815_2019_cfr.csv');
-    expect(cfr.summaries[0]?.area).toEqual({
+    expect(cfr.summaries.find((o) => o.area.variant.startsWith('LA /'))?.area).toEqual({
       level: 'local_authority',
       code: '815',
       name: 'North Yorkshire',
       variant: 'LA / Nursery / Low FSM',
     });
+    // The LA figure for nursery schools that every nursery school row repeats (line 2, col
+    // T1819CAT1LA = "5,724"), stored once on the LA for that group.
+    const group = cfr.summaries.filter(
+      (o) =>
+        o.area.variant === 'group: Nursery' &&
+        o.measure === 'finance_trend_teaching_and_support_staff_per_pupil',
+    );
+    expect(group).toEqual([
+      expect.objectContaining({
+        area: { level: 'local_authority', code: '815', variant: 'group: Nursery' },
+        value: 5724,
+        sourceColumn: 'T1819CAT1LA',
+      }),
+    ]);
   });
 });
 

@@ -1,3 +1,4 @@
+import type { ColumnMapping } from '../catalogue/measure-catalogue';
 import { ColumnCoverage, type CellCounts } from '../import/column-coverage';
 import {
   headerSet,
@@ -13,12 +14,14 @@ import {
   summaryObservation,
 } from '../import/measure-columns';
 import { SchoolRowPolicy } from '../import/school-row-policy';
-import type { Period } from '../model/observation';
+import type { Area, Period, SuppressionCode } from '../model/observation';
 import { endYearFromFileName, periodEndingIn } from '../model/period';
+import type { ProblemSink } from '../problems/problem';
 import { DFE_SPECIAL_VALUES, resolveSpecialValue } from '../values/special-values';
 import { withoutUndefined, type DfeFileKind } from './dfe-file-kinds';
 
 const DFE_CODES: ReadonlySet<string> = new Set(Object.keys(DFE_SPECIAL_VALUES));
+const IGNORE_PROBLEMS: ProblemSink = { add: () => undefined };
 
 /**
  * The period of a DfE file: the caller's override, else the header (CFR names its years in its
@@ -52,6 +55,12 @@ class PerformanceTablesReader implements RowReader {
   private readonly cellIndex: (name: string) => number;
   private lastLaCode: string | null = null;
   private readonly coverage: ColumnCoverage;
+  /** Earlier-year copies (`PTRWM_EXP_17`) read for comparison only, with the year each holds. */
+  private readonly earlier: MeasureColumns | null = null;
+  private readonly earlierPeriod = new Map<string, Period>();
+  /** CFR `TyyyyCATnLA`: the LA's figure for the school's group, stored once per LA and group. */
+  private readonly laFigures: MeasureColumns | null = null;
+  private readonly laFiguresSeen = new Set<string>();
   readonly periods: Period[] = [];
 
   constructor(
@@ -86,11 +95,33 @@ class PerformanceTablesReader implements RowReader {
     this.coverage = new ColumnCoverage(header, (column, i) => {
       if (used.has(i) || known?.has(column)) return 'stored';
       const skipped = notStored.get(column.toUpperCase());
+      // An LA figure on a school row is stored on the LA (below).
+      if (skipped?.reason === 'la_comparator' && skipped.copyOf) return 'stored';
       if (skipped) return { notStored: skipped.reason };
       if (identity.has(i)) return { notStored: 'school_details' };
       return 'unknown';
     });
     this.coverage.reportUnknown(problems);
+    const copies = new Map<string, ColumnMapping>();
+    const laFigures = new Map<string, ColumnMapping>();
+    for (const n of notStored.values()) {
+      const measure = n.copyOf && options.catalogue.measure(n.copyOf.measure);
+      if (!n.copyOf || !measure) continue;
+      if (n.reason === 'la_comparator') {
+        laFigures.set(n.column, { column: n.column, measure, breakdown: n.copyOf.breakdown });
+        continue;
+      }
+      copies.set(n.column, { column: n.column, measure, breakdown: n.copyOf.breakdown });
+      this.earlierPeriod.set(n.column, {
+        timePeriod: n.copyOf.timePeriod,
+        timeIdentifier: kind.timeIdentifier,
+      });
+    }
+    // A copy that does not parse is not this file's figure: nothing to report, nothing compared.
+    if (copies.size > 0)
+      this.earlier = new MeasureColumns(header, copies, IGNORE_PROBLEMS, DFE_CODES);
+    if (laFigures.size > 0)
+      this.laFigures = new MeasureColumns(header, laFigures, problems, DFE_CODES);
   }
 
   get cells(): CellCounts {
@@ -124,6 +155,16 @@ class PerformanceTablesReader implements RowReader {
       for (const m of this.measures.read(cells, line, resolve)) {
         yield { kind: 'observation', line, observation: schoolObservation(urn, period, m) };
       }
+      if (this.laFigures) yield* this.laFiguresOf(cells, line, identity.laCode, resolve);
+      for (const m of this.earlier?.read(cells, line, resolve) ?? []) {
+        const earlierPeriod = this.earlierPeriod.get(m.sourceColumn);
+        if (!earlierPeriod) continue;
+        yield {
+          kind: 'earlier-year-value',
+          line,
+          observation: schoolObservation(urn, earlierPeriod, m),
+        };
+      }
       return;
     }
     const { area } = identity;
@@ -138,6 +179,32 @@ class PerformanceTablesReader implements RowReader {
     if (!period || !this.measures) return;
     for (const m of this.measures.read(cells, line, resolve)) {
       yield { kind: 'summary-observation', line, observation: summaryObservation(area, period, m) };
+    }
+  }
+
+  /** The school's LA figures, once per LA, school group (CFR `MEDIAN`) and measure. */
+  private *laFiguresOf(
+    cells: readonly string[],
+    line: number,
+    laCode: string,
+    resolve: (token: string, column: string) => SuppressionCode | null,
+  ): Generator<ImportRecord> {
+    if (!this.laFigures || !this.period || !/^\d{3}$/.test(laCode)) return;
+    const group = (cells[this.cellIndex('MEDIAN')] ?? '').trim();
+    const key = `${laCode}|${group}`;
+    if (this.laFiguresSeen.has(key)) return;
+    this.laFiguresSeen.add(key);
+    const area: Area = {
+      level: 'local_authority',
+      code: laCode,
+      variant: group ? `group: ${group}` : 'group',
+    };
+    for (const m of this.laFigures.read(cells, line, resolve)) {
+      yield {
+        kind: 'summary-observation',
+        line,
+        observation: summaryObservation(area, this.period, m),
+      };
     }
   }
 

@@ -122,3 +122,24 @@ describe('EES screener: every file in fail is rejected naming its rule', () => {
     expect(errors(problems).map((p) => p.rule)).toEqual(['lad_combinations']);
   });
 });
+
+describe('EES screener: legacy symbols', () => {
+  it.each([':', '~'])('rejects "%s" in an indicator, as DfE’s screener does', async (symbol) => {
+    const dir = join(screenerFolder, 'pass');
+    const data = readFileSync(join(dir, 'passes_everything.csv'), 'utf8').replace(
+      ',Primary,State-funded primary,16739,',
+      `,Primary,State-funded primary,${symbol},`,
+    );
+    const result = await collectImport({
+      file: { name: 'passes_everything.csv', bytes: data },
+      meta: {
+        name: 'passes_everything.meta.csv',
+        bytes: readFileSync(join(dir, 'passes_everything.meta.csv')),
+      },
+    });
+    expect(errors(result.problems).map((p) => [p.rule, p.value])).toEqual([
+      ['obsolete_symbols', symbol],
+    ]);
+    expect(result.report.accepted).toBe(false);
+  });
+});

@@ -208,6 +208,8 @@ function uniquePeriods(periods: readonly Period[]): Period[] {
 export interface CollectedImport {
   readonly schools: SchoolRecord[];
   readonly observations: Observation[];
+  /** Earlier years' figures repeated in the file (not stored; for comparison). */
+  readonly earlierYearValues: Observation[];
   readonly summaryObservations: SummaryObservation[];
   readonly localAuthorities: LocalAuthorityRecord[];
   readonly columnDefinitions: ColumnDefinition[];
@@ -220,6 +222,7 @@ export async function collectImport(options: ImportOptions): Promise<CollectedIm
   const out = {
     schools: [],
     observations: [],
+    earlierYearValues: [],
     summaryObservations: [],
     localAuthorities: [],
     columnDefinitions: [],
@@ -246,6 +249,9 @@ export async function collectImport(options: ImportOptions): Promise<CollectedIm
           break;
         case 'methodology-note':
           out.methodologyNotes.push(r.note);
+          break;
+        case 'earlier-year-value':
+          out.earlierYearValues.push(r.observation);
           break;
         case 'problem':
           out.problems.push(r.problem);

@@ -35,6 +35,15 @@ export type ImportRecord =
       readonly definition: ColumnDefinition;
     }
   | { readonly kind: 'methodology-note'; readonly line: number; readonly note: MethodologyNote }
+  /**
+   * An earlier year's figure repeated in this file (`PTRWM_EXP_17`): not stored, but handed on so
+   * a pipeline can compare it with the value stored from that year's own file.
+   */
+  | {
+      readonly kind: 'earlier-year-value';
+      readonly line: number;
+      readonly observation: Observation;
+    }
   | { readonly kind: 'problem'; readonly problem: Problem }
   | { readonly kind: 'end'; readonly report: ImportReport };
 

@@ -84,6 +84,10 @@ const RULES: Record<string, Guidance> = {
     severity: 'warning',
     fix: 'Nothing to do: LA and national summary rows are stored separately from school rows.',
   },
+  earlier_year_differs: {
+    severity: 'warning',
+    fix: "This file repeats an earlier year's figure (a column ending _17, _18, …) that differs from the value stored from that year's own file. DfE sometimes revises earlier figures: check which is right, and upload the corrected earlier file if the stored one is out of date.",
+  },
   unknown_column_ignored: {
     severity: 'warning',
     fix: 'Nothing to do unless you expected this column to be imported; if so, ask for it to be added to the measure catalogue or use a mapping profile.',
@@ -254,7 +258,6 @@ const EES_RULES: Record<string, string> = {
 /** EES rules that only advise; everything else in EES_RULES rejects the file. */
 const EES_WARNINGS: ReadonlySet<string> = new Set([
   'api_char_limit',
-  'obsolete_symbols',
   'ees_period_not_supported',
   'filter_group_not_filter',
   'ignored_rows',

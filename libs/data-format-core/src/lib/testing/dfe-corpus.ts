@@ -64,7 +64,7 @@ export async function importDfe(path: string): Promise<FileResult> {
         result.schools.set(r.school.urn, r.school);
       else if (r.kind === 'observation' && WATCHED.has(r.observation.urn))
         result.observations.push(r.observation);
-      else if (r.kind === 'summary-observation' && result.summaries.length < 50)
+      else if (r.kind === 'summary-observation' && result.summaries.length < 200)
         result.summaries.push(r.observation);
       else if (r.kind === 'end') (result as { report: ImportReport }).report = r.report;
     }

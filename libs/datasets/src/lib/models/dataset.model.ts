@@ -61,6 +61,36 @@ export class RuleCountModel {
   count!: number;
 }
 
+@ObjectType('NotStoredCells')
+export class NotStoredCellsModel {
+  @Field({
+    description:
+      'Why the column is not stored: school_details, earlier_year, three_year_average, la_comparator, description, ignored_by_profile.',
+  })
+  reason!: string;
+
+  @Field(() => Int)
+  cells!: number;
+}
+
+@ObjectType('CellCoverage', {
+  description:
+    "The file's non-empty school-row cells: stored, not a measure (why), unknown column.",
+})
+export class CellCoverageModel {
+  @Field(() => Int)
+  stored!: number;
+
+  @Field(() => [NotStoredCellsModel])
+  notMeasure!: NotStoredCellsModel[];
+
+  @Field(() => Int)
+  unknown!: number;
+
+  @Field(() => [String])
+  unknownColumns!: string[];
+}
+
 @ObjectType('Dataset', { description: 'One imported file: a version of a series of data.' })
 export class DatasetModel {
   @Field(() => ID)
@@ -119,6 +149,12 @@ export class DatasetModel {
 
   @Field(() => [RuleCountModel], { description: 'Problems counted by rule (exact).' })
   problemCounts!: RuleCountModel[];
+
+  @Field(() => CellCoverageModel, {
+    nullable: true,
+    description: 'Null for files without measures (school lists, meta files) and older imports.',
+  })
+  cells!: CellCoverageModel | null;
 
   @Field(() => [ValidationProblemModel], {
     description: 'The problems, errors first (the first 1,000).',
@@ -227,8 +263,25 @@ export class MeasureModel {
   @Field(() => Int)
   decimals!: number;
 
-  @Field(() => [String], { description: 'Source columns, as `format: COLUMN (breakdown)`.' })
+  @Field(() => [String], {
+    description:
+      'Source columns, as `format: COLUMN (breakdown)`, with the years where a source is limited to some (`dfe-cfr 201819: T1819CAT1 (all)`).',
+  })
   sourceColumns!: string[];
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'The measure holding the lower 95% confidence limit of this one, where DfE publishes it.',
+  })
+  confidenceLowerMeasure!: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'The measure holding the upper 95% confidence limit of this one, where DfE publishes it.',
+  })
+  confidenceUpperMeasure!: string | null;
 }
 
 @ObjectType('MappingProfile')
