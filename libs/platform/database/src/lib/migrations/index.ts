@@ -8,9 +8,9 @@ import { LoginPerAuthority1764100000000 } from './1764100000000-login-per-author
 import { SharingDisclosure1764200000000 } from './1764200000000-sharing-disclosure';
 import { ObservationSourceCode1764600000000 } from './1764600000000-observation-source-code';
 import { Targets1764700000000 } from './1764700000000-targets';
+import { Judgements1764700000001 } from './1764700000001-judgements';
 import { TenantExit1764800000000 } from './1764800000000-tenant-exit';
 import { Retention1764800001000 } from './1764800001000-retention';
-import { Judgements1764700000001 } from './1764700000001-judgements';
 
 /** Every migration, in order. Listed explicitly so bundles and tests never depend on globbing. */
 export const migrations = [
