@@ -42,6 +42,28 @@ type Sharing = (typeof SHARING)[number];
 /** A reason B's LA admin gave: A must never read it. */
 const B_TARGET_REASON = 'B returned this target for a secret reason';
 const B_JUDGEMENT_SOURCE = 'B confidential inspection note';
+/**
+ * Re-identification (issue 10, SPEC §6 as changed on 2026-12-03): under a pseudonymised or
+ * aggregate protocol no row may be linkable back to one of B's schools. The walk checks every
+ * response for the two signatures of a link: a pseudonymised row carrying a value DfE publishes for
+ * one of B's schools (an exact-value join names it), and statistics from fewer partner schools
+ * than the floor (a small group the requester could aim). A scenario below checks the third: a
+ * membership change must not show who left.
+ */
+const STATISTICS_FLOOR = 10;
+/** B's extra schools under pseudonymised and aggregate sharing: enough for rows to flow. */
+const EXTRA_B_SCHOOLS = Array.from({ length: 11 }, (_, i) => ({
+  urn: 121910 + i,
+  name: `B reach school ${i}`,
+  value: 30 + i * 3.25,
+}));
+/** DfE publishes the first extra school's value: the exact-value join the attacker tried. */
+const PUBLISHED_B = EXTRA_B_SCHOOLS[0];
+/** Nested fields with required arguments the walk can fill: a club's dashboard. */
+const NESTED_ARGUMENTS: Record<string, string> = {
+  measures: '["ks2_rwm_expected_pct"]',
+  period: '"2018/19"',
+};
 
 /** Credential exchanges: their inputs are secrets, not identifiers of another tenant's data. */
 const CREDENTIAL_EXCHANGES = new Set(['login', 'refreshToken', 'acceptInvitation']);
@@ -116,6 +138,7 @@ describe.each(SHARING)(
         targets,
       };
       namedToA = sharing === 'named' ? api.b.schools : [];
+      if (sharing === 'pseudonymised' || sharing === 'aggregate') await widenBReach();
       bMarkers = [
         ...api.b.schools.filter((s) => !namedToA.includes(s)).map((s) => s.name),
         ...Object.values(api.b.users).map((u) => u!.email),
@@ -124,6 +147,7 @@ describe.each(SHARING)(
         key.data!.createApiKey.apiKey.prefix,
         // A named partner row carries its dataset version as provenance; nothing else of it.
         ...(sharing === 'named' ? [] : [api.bData.id]),
+        ...EXTRA_B_SCHOOLS.map((x) => x.name),
         api.bData.fileName,
         api.bData.profileId,
         api.bData.profileName,
@@ -230,6 +254,83 @@ describe.each(SHARING)(
       return [pending, first, answer];
     }
 
+    /**
+     * Gives B eleven more schools with values (so pseudonymised rows and statistics flow to A) and
+     * has DfE publish one of them, with the same value, in the public reference data.
+     */
+    async function widenBReach(): Promise<void> {
+      for (const s of EXTRA_B_SCHOOLS) {
+        await api.db.query(
+          `insert into schools (tenant_id, urn, name, phase, la_code) values ($1, $2, $3, 'Primary', $4)`,
+          [api.b.id, s.urn, s.name, api.b.laCode],
+        );
+        await api.db.query(
+          `insert into observations (tenant_id, dataset_id, urn, measure, time_period, time_identifier, breakdown, value)
+           values ($1, $2, $3, 'ks2_rwm_expected_pct', 201819, 'Academic year', 'all', $4)`,
+          [api.b.id, api.bData.id, s.urn, s.value],
+        );
+      }
+      const published = randomUUID();
+      await api.db.query(
+        `insert into schools (tenant_id, urn, name, phase, la_code) values ($1, $2, 'A published school', 'Primary', $3)`,
+        [api.publicData.id, PUBLISHED_B.urn, api.b.laCode],
+      );
+      await api.db.query(
+        `insert into datasets (tenant_id, id, series, version, file_name, content_hash, format, status, is_current, published_at)
+         values ($1, $2, 'fixture:published', 1, 'published.csv', $3, 'fixture', 'published', true, now())`,
+        [api.publicData.id, published, randomUUID().replace(/-/g, '').padEnd(64, '0')],
+      );
+      await api.db.query(
+        `insert into observations (tenant_id, dataset_id, urn, measure, time_period, time_identifier, breakdown, value)
+         values ($1, $2, $3, 'ks2_rwm_expected_pct', 201819, 'Academic year', 'all', $4)`,
+        [api.publicData.id, published, PUBLISHED_B.urn, PUBLISHED_B.value],
+      );
+      // They join B's club too, so a dashboard of members would carry them as well.
+      for (const s of EXTRA_B_SCHOOLS) {
+        await api.db.query(
+          `insert into club_members (tenant_id, club_id, member_tenant_id, urn, parties) values ($1, $2, $1, $3, $4)`,
+          [api.b.id, bIds.club, s.urn, [api.b.id, api.a.id]],
+        );
+      }
+      // Reach is compiled at settling: settle again to take the new schools in.
+      await api.db.asTenant(
+        api.b.id,
+        'select protocol_settle($1, $2)',
+        [api.b.id, bIds.protocol],
+        api.b.users.la_admin!.id,
+      );
+    }
+
+    /** Links a response offers back to B's schools under a pseudonymised or aggregate protocol. */
+    function reidentifications(data: unknown): string[] {
+      if (sharing !== 'pseudonymised' && sharing !== 'aggregate') return [];
+      const found: string[] = [];
+      const visit = (node: unknown, pseudonymised: boolean): void => {
+        if (Array.isArray(node)) return node.forEach((n) => visit(n, pseudonymised));
+        if (node === null || typeof node !== 'object') return;
+        const o = node as Record<string, unknown>;
+        const under = pseudonymised || typeof o.pseudonym === 'string';
+        if (under && o.value === PUBLISHED_B.value) {
+          found.push(
+            `a pseudonymised row carries ${String(o.value)}, which DfE publishes for one of B's schools`,
+          );
+        }
+        if (
+          typeof o.partnerN === 'number' &&
+          o.partnerN > 0 &&
+          o.partnerN < STATISTICS_FLOOR &&
+          (o.q1 ?? o.median ?? o.q3) != null
+        ) {
+          found.push(
+            `quartiles from ${o.partnerN} partner schools (the floor is ${STATISTICS_FLOOR})`,
+          );
+        }
+        for (const value of Object.values(o)) visit(value, under);
+      };
+      visit(data, false);
+      return found;
+    }
+
     function idCandidates(): string[] {
       return [
         ...bIds.users,
@@ -286,12 +387,16 @@ describe.each(SHARING)(
       if (isLeafType(named) || !isObjectType(named)) return '';
       const parts: string[] = [];
       for (const field of Object.values(named.getFields())) {
-        if (field.args.some((a) => isNonNullType(a.type))) continue;
+        const required = field.args.filter((a) => isNonNullType(a.type));
+        if (required.some((a) => !NESTED_ARGUMENTS[a.name])) continue;
+        const args = required.length
+          ? `(${required.map((a) => `${a.name}: ${NESTED_ARGUMENTS[a.name]}`).join(', ')})`
+          : '';
         const sub = getNamedType(field.type);
-        if (isLeafType(sub)) parts.push(field.name);
+        if (isLeafType(sub)) parts.push(`${field.name}${args}`);
         else if (depth > 0) {
           const inner = selection(field.type, depth - 1);
-          if (inner) parts.push(`${field.name} { ${inner} }`);
+          if (inner) parts.push(`${field.name}${args} { ${inner} }`);
         }
       }
       return parts.join(' ');
@@ -336,13 +441,15 @@ describe.each(SHARING)(
     it('serves tenant A none of tenant B’s data and refuses every role the rule does not name', async () => {
       const failures: string[] = [];
       let calls = 0;
+      let dashboards = 0;
       const rules = new Map(operations.map((o) => [`${o.type}.${o.field}`, o.rule!]));
       for (const kind of ['query', 'mutation'] as const) {
         const root = kind === 'query' ? schema.getQueryType()! : schema.getMutationType()!;
         for (const field of Object.values(root.getFields())) {
           const rule = rules.get(`${kind === 'query' ? 'Query' : 'Mutation'}.${field.name}`)!;
+          // Every one of B's ids, the protocol and club included (where the club's dashboard is).
           const idArgs = field.args.some((a) => getNamedType(a.type).name === 'ID')
-            ? bIds.users.length + 2 + bIds.targets.length
+            ? idCandidates().length
             : 1;
           const urnArgs = JSON.stringify(field.args.map((a) => a.name)).match(/urn|input/i)
             ? bIds.urns.length
@@ -360,6 +467,7 @@ describe.each(SHARING)(
                 identity.credentials,
               );
               calls++;
+              if (JSON.stringify(res.data ?? null).includes('"dashboard":{')) dashboards++;
               const where = `${identity.label} ${field.name}(${JSON.stringify(variables)})`;
               const allowed =
                 rule.public || (identity.role !== null && rule.roles.includes(identity.role));
@@ -384,6 +492,9 @@ describe.each(SHARING)(
                   failures.push(`${where}: error reveals B's ${marker}`);
                 }
               }
+              for (const link of reidentifications(res.data ?? null)) {
+                failures.push(`${where}: ${link}`);
+              }
               for (const urn of bIds.urns.filter((u) => !namedToA.some((s) => s.urn === u))) {
                 if (new RegExp(`"urn":${urn}\\b`).test(data))
                   failures.push(`${where}: response data carries B's school ${urn}`);
@@ -395,8 +506,49 @@ describe.each(SHARING)(
       }
       expect(failures).toEqual([]);
       expect(calls).toBeGreaterThan(identities.length * 15);
-      // Every root field × every identity × B's ids: the walk grows with the schema.
+      // The walk reaches club dashboards (nested arguments filled in), where the links would show.
+      if (sharing !== 'none') expect(dashboards).toBeGreaterThan(0);
     }, 600_000);
+
+    it('shows the same pseudonymised rows and statistics whoever the club members are', async () => {
+      if (sharing !== 'pseudonymised' && sharing !== 'aggregate') return;
+      // A coordinates a club under B's protocol with B's schools as members, and removes one:
+      // nothing on the dashboard may change, or the change names the school that left.
+      const club = randomUUID();
+      const parties = [api.b.id, api.a.id];
+      await api.db.query(
+        `insert into clubs (tenant_id, id, name, protocol_owner_id, protocol_id, phase, parties)
+         values ($1, $2, 'A probes B', $3, $4, 'Primary', $5)`,
+        [api.a.id, club, api.b.id, bIds.protocol, parties],
+      );
+      for (const { urn } of EXTRA_B_SCHOOLS.slice(0, 4)) {
+        await api.db.query(
+          `insert into club_members (tenant_id, club_id, member_tenant_id, urn, parties) values ($1, $2, $3, $4, $5)`,
+          [api.a.id, club, api.b.id, urn, parties],
+        );
+      }
+      const admin = identities.find((i) => i.label === 'A la_admin')!.credentials;
+      const board = `query($id: ID!) { club(id: $id) { dashboard(measures: ["ks2_rwm_expected_pct"], period: "2018/19") {
+        schools { urn name pseudonym laCode isOwn values { measure value suppression } }
+        statistics { n partnerN withheld q1 median q3 } } } }`;
+      const before = await graphql(api.app, board, { id: club }, admin);
+      expect(before.errors).toBeUndefined();
+      const removed = await graphql(
+        api.app,
+        'mutation($c: ID!, $u: Int!) { removeClubMember(clubId: $c, urn: $u) { id } }',
+        { c: club, u: EXTRA_B_SCHOOLS[1].urn },
+        admin,
+      );
+      expect(removed.errors).toBeUndefined();
+      const after = await graphql(api.app, board, { id: club }, admin);
+      expect(after.data).toEqual(before.data);
+      expect(reidentifications(after.data)).toEqual([]);
+      // Not vacuous: B's schools are behind the dashboard, as pseudonyms or as statistics.
+      const text = JSON.stringify(after.data);
+      expect(
+        sharing === 'pseudonymised' ? /S-[0-9A-F]{10}/.test(text) : /"median":\d/.test(text),
+      ).toBe(true);
+    });
 
     it('left every row of tenant B exactly as it was', async () => {
       expect(await bRows()).toEqual(bRowsBefore);

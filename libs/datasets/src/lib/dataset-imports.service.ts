@@ -19,6 +19,7 @@ import type { JobPayloads } from '@schoolbench/queue';
 import type { RegisterEntry } from '@schoolbench/schools';
 import { TenantTransactions } from '@schoolbench/tenancy';
 
+import { problemFromDatabase } from './database-problems';
 import { datasetSeries } from './dataset-series';
 import { sha256Of, type DatasetSource } from './dataset-source';
 import { ObservationWriter } from './observation-writer';
@@ -151,6 +152,13 @@ const NO_COUNTS: ObservationWriter['counts'] = { schools: 0, observations: 0, ar
 /** The stored upload's dataset is no longer waiting for an import (done by an earlier attempt). */
 class NothingToImport extends Error {}
 
+/** Another upload of the same bytes got there first (it held the lock while it imported). */
+class AlreadyImported extends Error {
+  constructor(readonly dataset: { id: string; status: DatasetStatus }) {
+    super(`Dataset ${dataset.id} has the same content`);
+  }
+}
+
 interface ParsedImport {
   summary: ImportReport | null;
   counts: ObservationWriter['counts'];
@@ -177,37 +185,6 @@ function toRegisterEntry(s: SchoolRecord): RegisterEntry {
     openedOn: s.openDate ?? null,
     closedOn: s.closeDate ?? null,
   };
-}
-
-/** Database errors a bad file can still cause, turned into report lines. */
-function problemFromDatabase(file: string, error: unknown): Problem | null {
-  const code = (error as { code?: string }).code;
-  const detail = (error as { detail?: string }).detail ?? '';
-  if (code === '23505') {
-    return {
-      file,
-      line: null,
-      column: null,
-      value: detail,
-      rule: 'duplicate_observation',
-      severity: 'error',
-      message: `The file has the same school, measure, period and breakdown twice (${detail})`,
-      fix: 'Keep one row per school, measure, period and breakdown, then upload the file again.',
-    };
-  }
-  if (code === '23503') {
-    return {
-      file,
-      line: null,
-      column: null,
-      value: detail,
-      rule: 'unknown_school',
-      severity: 'error',
-      message: `The file has values for a school it does not describe (${detail})`,
-      fix: 'Include the school’s URN and name in the file, or add the school to your register first.',
-    };
-  }
-  return null;
 }
 
 /** TypeORM answers an UPDATE … RETURNING with `[rows, affected]`. */
@@ -259,9 +236,6 @@ export class DatasetImports {
     if (existing && existing.status !== 'failed') {
       return { datasetId: existing.id, status: existing.status, unchanged: true };
     }
-    // A failed import holds only its report: validate again (rules or the LA register may have
-    // changed), replacing that report.
-    const retryOf = existing?.id;
     const profile = req.profileId ? await this.profile(tenantId, req.profileId) : undefined;
     const datasetId = randomUUID();
     const problems: Problem[] = [];
@@ -269,7 +243,12 @@ export class DatasetImports {
 
     try {
       await this.tx.inTenant(tenantId, async (m) => {
-        if (retryOf) await this.removeFailed(m, tenantId, retryOf);
+        // Two uploads of the same bytes at once: the second waits here until the first commits,
+        // then finds its dataset and changes nothing. A failed import holds only its report:
+        // validate again (rules or the LA register may have changed), replacing that report.
+        const current = await this.claimContentHash(m, tenantId, contentHash);
+        if (current && current.status !== 'failed') throw new AlreadyImported(current);
+        if (current) await this.removeFailed(m, tenantId, current.id);
         await this.insertDataset(
           m,
           tenantId,
@@ -285,9 +264,15 @@ export class DatasetImports {
       });
       return { datasetId, status: 'published', unchanged: false };
     } catch (error) {
+      if (error instanceof AlreadyImported) {
+        return { datasetId: error.dataset.id, status: error.dataset.status, unchanged: true };
+      }
       this.reportOrRethrow(req.file.name, error, problems);
-      await this.tx.inTenant(tenantId, async (m) => {
-        if (retryOf) await this.removeFailed(m, tenantId, retryOf);
+      const other = await this.tx.inTenant(tenantId, async (m) => {
+        const current = await this.claimContentHash(m, tenantId, contentHash);
+        // Published by a concurrent upload meanwhile: that one stands.
+        if (current && current.status !== 'failed') return current;
+        if (current) await this.removeFailed(m, tenantId, current.id);
         await this.insertDataset(
           m,
           tenantId,
@@ -298,7 +283,9 @@ export class DatasetImports {
           'failed',
         );
         await this.storeReport(m, tenantId, datasetId, parsed.summary, problems, NO_COUNTS);
+        return undefined;
       });
+      if (other) return { datasetId: other.id, status: other.status, unchanged: true };
       return { datasetId, status: 'failed', unchanged: false };
     }
   }
@@ -473,6 +460,25 @@ export class DatasetImports {
         fix: 'Upload the file again. If it fails the same way, tell your SchoolBench operator.',
       },
     ]);
+  }
+
+  /**
+   * Takes the tenant's lock on these bytes for the rest of `m`'s transaction (a concurrent upload
+   * of the same file waits for it), then answers the dataset that already has them, if any.
+   */
+  async claimContentHash(
+    m: EntityManager,
+    tenantId: string,
+    contentHash: string,
+  ): Promise<{ id: string; status: DatasetStatus } | undefined> {
+    await m.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [
+      `dataset-content:${tenantId}:${contentHash}`,
+    ]);
+    const [row] = await m.query<{ id: string; status: DatasetStatus }[]>(
+      'select id, status from datasets where tenant_id = $1 and content_hash = $2',
+      [tenantId, contentHash],
+    );
+    return row;
   }
 
   /** The dataset with this content hash in the tenant, if any. */
@@ -658,6 +664,11 @@ export class DatasetImports {
     counts: ObservationWriter['counts'],
   ): Promise<void> {
     const series = datasetSeries(summary);
+    // Two versions of one series published at once: the second waits for the first to commit,
+    // then supersedes it (one current version, numbered in order).
+    await m.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [
+      `dataset-series:${tenantId}:${series}`,
+    ]);
     await m.query(
       `update datasets set is_current = false where tenant_id = $1 and series = $2 and is_current`,
       [tenantId, series],

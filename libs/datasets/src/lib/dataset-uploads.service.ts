@@ -89,12 +89,15 @@ export class DatasetUploads {
     if (upload.profileId) await this.imports.profile(tenantId, upload.profileId);
 
     const datasetId = randomUUID();
-    await this.tx.inTenant(tenantId, async (m) => {
+    const other = await this.tx.inTenant(tenantId, async (m) => {
+      // The same file uploaded at the same moment: the second waits here, then finds the first.
+      const current = await this.imports.claimContentHash(m, tenantId, contentHash);
+      if (current && current.status !== 'failed') return current;
       // A failed import of the same file holds only its report (and no chunks): replace it.
-      if (existing) {
+      if (current) {
         await m.query(
           "delete from datasets where tenant_id = $1 and id = $2 and status = 'failed'",
-          [tenantId, existing.id],
+          [tenantId, current.id],
         );
       }
       await m.query(
@@ -113,7 +116,9 @@ export class DatasetUploads {
       );
       await storeUploadChunks(m, tenantId, datasetId, 'data', upload.file);
       if (upload.meta) await storeUploadChunks(m, tenantId, datasetId, 'meta', upload.meta);
+      return undefined;
     });
+    if (other) return { datasetId: other.id, status: other.status, unchanged: true };
     const payload = { tenantId, datasetId, profileId: upload.profileId };
     try {
       await this.enqueue(payload);
