@@ -537,7 +537,8 @@ function startService(name: 'api' | 'worker', env: NodeJS.ProcessEnv, log: numbe
 }
 
 async function waitUntilReady(url: string): Promise<void> {
-  const until = Date.now() + 60_000;
+  // Generous: on a loaded machine the API took over a minute to start.
+  const until = Date.now() + 300_000;
   for (;;) {
     try {
       if ((await fetch(url)).ok) return;

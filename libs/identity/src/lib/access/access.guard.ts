@@ -52,6 +52,12 @@ export class AccessGuard extends AuthGuard(['jwt', 'api-key']) {
       );
     }
     this.tenantContext.setPrincipal(principal);
+    if (context.getType<GqlContextType>() === 'graphql') {
+      const { operation } = GqlExecutionContext.create(context).getInfo<{
+        operation: { operation: string };
+      }>();
+      if (operation.operation === 'query') this.tenantContext.useOneSnapshot();
+    }
     return true;
   }
 
