@@ -47,7 +47,8 @@ interface Operation {
  * clean, retryable 503 (`SERVICE_UNAVAILABLE` with Retry-After) — never "sign in first" for a
  * valid token, never INTERNAL_SERVER_ERROR, never a hang; the API recovers without a restart;
  * the comparison run that was in the worker and the one queued behind it complete once each,
- * and a request refused during the outage wrote nothing.
+ * and a request refused during the outage wrote nothing. Then a large upload (the worker's
+ * import path) meets a restart inside its import transaction and is published once.
  */
 describe('the API and a worker across a PostgreSQL restart', () => {
   let pg: PrivatePostgres;
