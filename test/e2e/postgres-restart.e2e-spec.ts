@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { INestApplication, INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 
 import { ComparisonRunner } from '@schoolbench/comparisons';
+import { DatasetImports } from '@schoolbench/datasets';
 import { createMigratedDatabase, seedTenant, type TestDatabase } from '@schoolbench/testing';
 
 // The API and the worker as deployed; e2e tests are the one place that imports apps.
@@ -44,7 +47,8 @@ interface Operation {
  * clean, retryable 503 (`SERVICE_UNAVAILABLE` with Retry-After) — never "sign in first" for a
  * valid token, never INTERNAL_SERVER_ERROR, never a hang; the API recovers without a restart;
  * the comparison run that was in the worker and the one queued behind it complete once each,
- * and a request refused during the outage wrote nothing.
+ * and a request refused during the outage wrote nothing. Then a large upload (the worker's
+ * import path) meets a restart inside its import transaction and is published once.
  */
 describe('the API and a worker across a PostgreSQL restart', () => {
   let pg: PrivatePostgres;
@@ -128,6 +132,8 @@ describe('the API and a worker across a PostgreSQL restart', () => {
     process.env.JWT_SECRET = randomBytes(32).toString('hex');
     // The comparison upkeep sweep every second: it must not be what rescues the runs.
     process.env.COMPARISON_UPKEEP_INTERVAL_SECONDS = '1';
+    // Uploads above 100 kB (the KS2 files are ~440 kB) are imported by the worker.
+    process.env.IMPORT_IN_BACKGROUND_ABOVE_BYTES = '100000';
     await seedTenant(db, { kind: 'platform', name: 'SchoolBench platform' });
     const reference = await seedTenant(db, {
       kind: 'public',
@@ -334,4 +340,73 @@ describe('the API and a worker across a PostgreSQL restart', () => {
       await outage;
     }
   }, 240_000);
+  it('publishes a large upload once when the database restarts inside its import transaction', async () => {
+    const file = readFileSync(
+      join(__dirname, '../../../shared/data/dfe/la-850-hampshire/2018-2019_850_ks2final.csv'),
+    );
+    let outage: Promise<void> | undefined;
+    const phases: string[] = [];
+    // Every row is written inside the import's open transaction when the database stops.
+    worker.get(DatasetImports).checkpoint = async (phase) => {
+      phases.push(phase);
+      if (phase !== 'publishing' || outage) return;
+      let stopped!: () => void;
+      const isDown = new Promise<void>((resolve) => (stopped = resolve));
+      outage = (async () => {
+        await pg.stop();
+        stopped();
+        await new Promise((r) => setTimeout(r, OUTAGE_MS));
+        await pg.startAgain();
+      })();
+      await isDown;
+    };
+    const form = new FormData();
+    form.append('file', new Blob([file]), '2018-2019_850_ks2final.csv');
+    const res = await fetch(`${base}/api/datasets`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens.admin}` },
+      body: form,
+    });
+    expect(res.status).toBe(202);
+    const { datasetId } = (await res.json()) as { datasetId: string };
+
+    // Generous: the second attempt parses the file again, slowly on a loaded machine.
+    const until = Date.now() + 400_000;
+    // The superuser's queries wait until the database is back (a client it ends under is an
+    // unhandled error event in this process, not the API's).
+    while (!outage && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    await outage;
+    let rows: { status: string; is_current: boolean; observation_count: number }[] = [];
+    for (;;) {
+      rows = await db.query<{ status: string; is_current: boolean; observation_count: number }>(
+        `select status, is_current, observation_count from datasets
+           where series = (select series from datasets where id = $1)`,
+        [datasetId],
+      );
+      if (rows[0] && ['published', 'failed'].includes(rows[0].status)) break;
+      if (Date.now() > until) throw new Error(`Import still ${JSON.stringify(rows)}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    await outage;
+    expect(outage).toBeDefined();
+    // One dataset of the series, published once, every observation once, no chunks left.
+    expect(rows).toEqual([
+      { status: 'published', is_current: true, observation_count: expect.any(Number) },
+    ]);
+    const [stored] = await db.query<{ observations: number; unique_cells: number; chunks: number }>(
+      `select (select count(*)::int from observations where dataset_id = $1) as observations,
+              (select count(*)::int from (select distinct urn, measure, time_period, breakdown
+                 from observations where dataset_id = $1) o) as unique_cells,
+              (select count(*)::int from dataset_upload_chunks where dataset_id = $1) as chunks`,
+      [datasetId],
+    );
+    expect(stored).toEqual({
+      observations: rows[0].observation_count,
+      unique_cells: rows[0].observation_count,
+      chunks: 0,
+    });
+    expect(rows[0].observation_count).toBeGreaterThan(1000);
+    // The attempt that met the outage reached publishing, and so did the one that published.
+    expect(phases.filter((p) => p === 'publishing').length).toBeGreaterThanOrEqual(2);
+  }, 480_000);
 });

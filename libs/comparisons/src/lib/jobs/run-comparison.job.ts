@@ -210,6 +210,19 @@ export class ComparisonRunner {
         const data = this.data(m, run);
         const existing = await data.existingDatasets(datasets);
         const gone = datasets.filter((d) => !existing.has(d.id));
+        // A partner's dataset is "gone" when its grant went (revoked, suspended, expired)
+        // between the request and this attempt: say so, rather than that it was deleted.
+        const [reference] = await m.query<{ id: string | null }[]>(
+          'select app_public_tenant() as id',
+        );
+        const unshared = gone.filter(
+          (d) => d.tenantId !== run.tenant_id && d.tenantId !== reference?.id,
+        );
+        if (unshared.length > 0) {
+          throw new ComparisonInputError(
+            `A partner's data this comparison was requested with is no longer shared with your authority (its protocol was revoked, suspended or has expired); request the comparison again`,
+          );
+        }
         if (gone.length > 0) {
           throw new ComparisonInputError(
             `Dataset version(s) ${gone.map((d) => d.id).join(', ')} no longer exist; request the comparison again`,

@@ -56,6 +56,12 @@ export class AccessGuard extends AuthGuard(['jwt', 'api-key']) {
     }
     this.tenantContext.setPrincipal(principal);
     await this.tenantRequests.admit(principal, requestOf(context));
+    if (context.getType<GqlContextType>() === 'graphql') {
+      const { operation } = GqlExecutionContext.create(context).getInfo<{
+        operation: { operation: string };
+      }>();
+      if (operation.operation === 'query') this.tenantContext.useOneSnapshot();
+    }
     return true;
   }
 

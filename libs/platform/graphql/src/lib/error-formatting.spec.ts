@@ -28,6 +28,21 @@ describe('GraphQL error formatting', () => {
     });
   });
 
+  it('answers an unreachable database SERVICE_UNAVAILABLE with a retry delay, any other error INTERNAL_SERVER_ERROR', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), {
+      code: 'ECONNREFUSED',
+    });
+    expect(formatGraphqlError({ message: 'x', path: ['x'] }, wrap(refused))).toEqual({
+      message: expect.stringMatching(/cannot reach its database/),
+      path: ['x'],
+      extensions: { code: 'SERVICE_UNAVAILABLE', retryAfterSeconds: 2 },
+    });
+    const bug = Object.assign(new Error('duplicate key value'), { code: '23505' });
+    expect(formatGraphqlError({ message: 'x' }, wrap(bug)).extensions).toEqual({
+      code: 'INTERNAL_SERVER_ERROR',
+    });
+  });
+
   it('turns parse and validation failures into BAD_USER_INPUT', () => {
     const formatted = formatGraphqlError(
       { message: 'Syntax Error', extensions: { code: 'GRAPHQL_PARSE_FAILED' } },

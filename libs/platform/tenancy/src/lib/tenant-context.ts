@@ -8,6 +8,7 @@ import { Principal } from './principal';
 const PRINCIPAL = 'schoolbenchPrincipal';
 const TRANSACTION = 'schoolbenchTransaction';
 const REQUEST_ID = 'schoolbenchRequestId';
+const ONE_SNAPSHOT = 'schoolbenchOneSnapshot';
 
 export class TenantContextMissingError extends Error {
   constructor() {
@@ -43,6 +44,19 @@ export class TenantContext {
 
   setPrincipal(principal: Principal): void {
     this.cls.set(PRINCIPAL, principal);
+  }
+
+  /**
+   * Marks the request as a read (a GraphQL query): its tenant transactions see one snapshot
+   * (REPEATABLE READ), so that what it reads under a grant, and the access-log entry written for
+   * that read, agree even while a protocol is revoked or signed meanwhile.
+   */
+  useOneSnapshot(): void {
+    this.cls.set(ONE_SNAPSHOT, true);
+  }
+
+  oneSnapshot(): boolean {
+    return this.cls.isActive() && this.cls.get<boolean | undefined>(ONE_SNAPSHOT) === true;
   }
 
   requestId(): string | undefined {

@@ -55,15 +55,21 @@ export class TenantTransactions {
       }
       return fn(active.manager);
     }
-    return this.context.withTransaction((bind) =>
-      this.dataSource.transaction(async (manager) => {
+    return this.context.withTransaction((bind) => {
+      const work = async (manager: EntityManager) => {
         await manager.query(
           "select set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true)",
           [tenantId, userId ?? ''],
         );
         bind({ tenantId, manager });
         return fn(manager);
-      }),
-    );
+      };
+      // A read request's statements see one snapshot: a grant revoked between its read of a
+      // partner's rows and its access-log entry for them cannot split the two (under READ
+      // COMMITTED each statement took a new snapshot, and the entry was then refused: a 500).
+      return this.context.oneSnapshot()
+        ? this.dataSource.transaction('REPEATABLE READ', work)
+        : this.dataSource.transaction(work);
+    });
   }
 }
