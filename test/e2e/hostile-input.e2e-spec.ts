@@ -1,13 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import {
-  buildClientSchema,
-  getIntrospectionQuery,
   getNamedType,
   GraphQLField,
   GraphQLInputType,
   GraphQLOutputType,
   GraphQLSchema,
-  IntrospectionQuery,
   isEnumType,
   isInputObjectType,
   isLeafType,
@@ -18,10 +15,11 @@ import {
 import request from 'supertest';
 
 import type { Role } from '@schoolbench/tenancy';
-import { graphql, signIn, snapshotDatabase, type Credentials } from '@schoolbench/testing';
+import { snapshotDatabase } from '@schoolbench/testing';
 
 import { rootOperations } from './support/access-rules';
 import { startApiUnderTest, type ApiUnderTest } from './support/api-under-test';
+import { introspectSchema, signInEveryRoleOfA, type Identity } from './support/schema-walk';
 
 /**
  * The schema-driven hostile-input suite. It reads the schema by introspection and sends hostile
@@ -81,12 +79,6 @@ const HOSTILE: Record<string, unknown[]> = {
 /** Whatever the type: a value of the wrong kind. */
 const WRONG_KIND: unknown[] = [{ nested: 'object' }, ['a', 'list'], null];
 
-interface Identity {
-  label: string;
-  role: Role | null;
-  credentials: Credentials;
-}
-
 describe('hostile input to every argument of every root field', () => {
   let api: ApiUnderTest;
   let schema: GraphQLSchema;
@@ -98,24 +90,8 @@ describe('hostile input to every argument of every root field', () => {
       LOGIN_ATTEMPTS_PER_MINUTE: '100000',
       TENANT_REQUESTS_PER_MINUTE: '1000000',
     });
-    identities = [];
-    for (const [role, user] of Object.entries({
-      ...api.a.users,
-      operator: api.platform.users.operator,
-    })) {
-      identities.push({
-        label: `A ${role}`,
-        role: role as Role,
-        credentials: { token: await signIn(api.app, user!.email, user!.password) },
-      });
-    }
-    const introspection = await graphql<IntrospectionQuery>(
-      api.app,
-      getIntrospectionQuery(),
-      {},
-      identities[0].credentials,
-    );
-    schema = buildClientSchema(introspection.data!);
+    identities = await signInEveryRoleOfA(api);
+    schema = await introspectSchema(api, identities[0].credentials);
     rules = new Map(
       rootOperations(api.app).map((o) => [
         `${o.type}.${o.field}`,

@@ -1,13 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import {
-  buildClientSchema,
-  getIntrospectionQuery,
   getNamedType,
   GraphQLField,
   GraphQLInputType,
   GraphQLOutputType,
   GraphQLSchema,
-  IntrospectionQuery,
   isEnumType,
   isInputObjectType,
   isLeafType,
@@ -17,11 +14,11 @@ import {
 } from 'graphql';
 import { DataSource } from 'typeorm';
 
-import type { Role } from '@schoolbench/tenancy';
-import { errorCode, graphql, signIn, type Credentials } from '@schoolbench/testing';
+import { errorCode, graphql, signIn } from '@schoolbench/testing';
 
 import { rootOperations, type RootOperation } from './support/access-rules';
 import { startApiUnderTest, type ApiUnderTest } from './support/api-under-test';
+import { introspectSchema, signInEveryRoleOfA, type Identity } from './support/schema-walk';
 
 /**
  * The schema-driven isolation suite. It reads the schema by introspection and calls every query
@@ -67,12 +64,6 @@ const NESTED_ARGUMENTS: Record<string, string> = {
 
 /** Credential exchanges: their inputs are secrets, not identifiers of another tenant's data. */
 const CREDENTIAL_EXCHANGES = new Set(['login', 'refreshToken', 'acceptInvitation']);
-
-interface Identity {
-  label: string;
-  role: Role | null;
-  credentials: Credentials;
-}
 
 describe.each(SHARING)(
   'tenant isolation across the whole GraphQL schema (sharing: %s)',
@@ -161,25 +152,11 @@ describe.each(SHARING)(
         B_JUDGEMENT_SOURCE,
       ];
 
-      identities = [{ label: 'anonymous', role: null, credentials: {} }];
-      for (const [role, user] of Object.entries({
-        ...api.a.users,
-        operator: api.platform.users.operator,
-      })) {
-        identities.push({
-          label: `A ${role}`,
-          role: role as Role,
-          credentials: { token: await signIn(api.app, user!.email, user!.password) },
-        });
-      }
-
-      const introspection = await graphql<IntrospectionQuery>(
-        api.app,
-        getIntrospectionQuery(),
-        {},
-        identities[1].credentials,
-      );
-      schema = buildClientSchema(introspection.data!);
+      identities = [
+        { label: 'anonymous', role: null, credentials: {} },
+        ...(await signInEveryRoleOfA(api)),
+      ];
+      schema = await introspectSchema(api, identities[1].credentials);
       operations = rootOperations(api.app);
       bRowsBefore = await bRows();
     });

@@ -1,0 +1,48 @@
+import {
+  buildClientSchema,
+  getIntrospectionQuery,
+  type GraphQLSchema,
+  type IntrospectionQuery,
+} from 'graphql';
+
+import type { Role } from '@schoolbench/tenancy';
+import { graphql, signIn, type Credentials } from '@schoolbench/testing';
+
+import type { ApiUnderTest } from './api-under-test';
+
+/** Someone the schema-driven suites call every root field as. */
+export interface Identity {
+  label: string;
+  role: Role | null;
+  credentials: Credentials;
+}
+
+/** Every role of tenant A, plus the platform operator, each signed in. */
+export async function signInEveryRoleOfA(api: ApiUnderTest): Promise<Identity[]> {
+  const identities: Identity[] = [];
+  for (const [role, user] of Object.entries({
+    ...api.a.users,
+    operator: api.platform.users.operator,
+  })) {
+    identities.push({
+      label: `A ${role}`,
+      role: role as Role,
+      credentials: { token: await signIn(api.app, user!.email, user!.password) },
+    });
+  }
+  return identities;
+}
+
+/** The schema as a client sees it, read by introspection. */
+export async function introspectSchema(
+  api: ApiUnderTest,
+  credentials: Credentials,
+): Promise<GraphQLSchema> {
+  const introspection = await graphql<IntrospectionQuery>(
+    api.app,
+    getIntrospectionQuery(),
+    {},
+    credentials,
+  );
+  return buildClientSchema(introspection.data!);
+}
