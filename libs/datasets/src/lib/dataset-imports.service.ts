@@ -378,13 +378,11 @@ export class DatasetImports {
       const profile = payload.profileId
         ? await this.profile(tenantId, payload.profileId)
         : undefined;
-      const [data, meta] = await this.tx.inTenant(tenantId, (m) =>
-        Promise.all(
-          (['data', 'meta'] as UploadPart[]).map((part) =>
-            storedUploadSize(m, tenantId, datasetId, part),
-          ),
-        ),
-      );
+      // One after the other: a transaction is one connection, which runs one query at a time.
+      const [data, meta] = await this.tx.inTenant(tenantId, async (m) => [
+        await storedUploadSize(m, tenantId, datasetId, 'data'),
+        await storedUploadSize(m, tenantId, datasetId, 'meta'),
+      ]);
       // Progress is the share of the data file parsed (to 90), then 95 once the staged rows are in
       // `observations`, and 100 only once published.
       const source = (part: UploadPart, chunks: number, name: string) =>
