@@ -56,6 +56,14 @@ export class SharedRecords1765200000000 implements MigrationInterface {
         AND EXISTS (SELECT 1 FROM shared_record_reach('judgements') s
                     WHERE s.tenant_id = school_judgements.tenant_id AND s.urn = school_judgements.urn));
 
+      -- The reader logs its reads of records in the owner's access log; a protocol sharing records
+      -- only has no measure grant for the first policy to find, so its reach admits the entry.
+      CREATE POLICY reader_writes_records ON access_log FOR INSERT WITH CHECK (
+        reader_tenant_id = app_current_tenant()
+        AND EXISTS (SELECT 1 FROM sharing_reach r WHERE r.tenant_id = access_log.tenant_id
+                    AND r.grantee_tenant_id = app_current_tenant()
+                    AND r.protocol_id = access_log.protocol_id));
+
       -- A scope may share records only (no measure): the terms check allows it, so must the table.
       ALTER TABLE protocol_versions DROP CONSTRAINT protocol_versions_measures_check;
       ALTER TABLE protocol_versions ADD CONSTRAINT protocol_versions_measures_check
@@ -68,6 +76,7 @@ export class SharedRecords1765200000000 implements MigrationInterface {
       ALTER TABLE protocol_versions DROP CONSTRAINT protocol_versions_measures_check;
       ALTER TABLE protocol_versions ADD CONSTRAINT protocol_versions_measures_check
         CHECK (cardinality(measures) > 0);
+      DROP POLICY reader_writes_records ON access_log;
       DROP POLICY via_protocol_grant ON school_judgements;
       DROP POLICY via_protocol_grant ON target_events;
       DROP FUNCTION shared_record_reach(text);
