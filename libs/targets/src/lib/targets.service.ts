@@ -362,6 +362,27 @@ export class TargetsService {
     return rows.map(toTargetEvent);
   }
 
+  /** The periods with any target, baseline or proposal of the caller's scope, newest first. */
+  async periods(): Promise<string[]> {
+    const scope = this.schoolScope();
+    const rows = await this.tx.run((m) =>
+      m.query<{ time_period: number }[]>(
+        `select distinct time_period from target_events
+         where tenant_id = $1 and ($2::int is null or urn = $2) order by time_period desc`,
+        [this.context.principal().tenantId, scope],
+      ),
+    );
+    return rows.map((r) => String(r.time_period));
+  }
+
+  /** One proposal of the authority, for an LA admin to answer; NOT_FOUND for anything else. */
+  async proposal(id: string): Promise<TargetEventModel> {
+    const row = await this.tx.run((m) => this.events(m).byId(id));
+    if (!row || row.action !== 'proposed') throw notFound(`Proposal ${id}`);
+    this.checkSchoolScope(row.urn);
+    return toTargetEvent(row);
+  }
+
   /**
    * Current targets and baselines, and pending proposals, of many schools at once (the batch of
    * `School.targets`): the caller's own, and partners' that row-level security admits (a named
