@@ -485,13 +485,13 @@ export class TargetsPagesController {
       const m = info(code);
       const found = await this.results.estimatesOf(urn, code, period);
       if (!found) {
-        out.push({ measure: m, none: true });
+        out.push({ measure: m, missing: true });
         continue;
       }
       const e = found.estimates;
       out.push({
         measure: m,
-        none: false,
+        missing: false,
         groupN: e.groupN,
         insufficientGroup: e.insufficientGroup,
         p50: formatValue(e.p50, m.unit, m.decimals),
