@@ -73,6 +73,13 @@ describe('web: targets, proposals, the roll-up, bulk upload and judgements', () 
     // The benchmarked measure has its group's n and three percentages.
     expect(estimates).toMatch(/\t\d+\t\d+\.\d%\t\d+\.\d%\t\d+\.\d%/);
 
+    // The pupil-group drill-down, from the school's pages.
+    await head.goto('/');
+    await head.getByRole('link', { name: 'School profile' }).click();
+    await head.getByRole('link', { name: 'Pupil groups' }).click();
+    await expectAccessible(head);
+    expect(await main(head)).toContain('Similar schools’ median');
+    await head.goto('/targets');
     await head.getByRole('link', { name: 'Propose a target' }).click();
     await expectAccessible(head);
     await submit(head, 'Propose target');

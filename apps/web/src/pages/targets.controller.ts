@@ -29,7 +29,7 @@ import { Roles, SCHOOL_ROLES, TenantContext } from '@schoolbench/tenancy';
 import { formatPeriod, formatSigned, formatValue } from '../charts/number-format';
 import { errorList } from './form-errors';
 import { HEADLINE_MEASURES, measureInfo, phaseOf } from './measures';
-import { idParam } from './params';
+import { idParam, urnParam } from './params';
 
 const READERS = ['la_admin', 'analyst', 'headteacher', 'governor'] as const;
 const AUTHORITY = ['la_admin', 'analyst'] as const;
@@ -360,6 +360,49 @@ export class TargetsPagesController {
     } finally {
       if (file) await rm(file.path, { force: true });
     }
+  }
+
+  /** A school's pupil groups against the same groups of its similar schools (docs/targets.md §6). */
+  @Roles(...READERS)
+  @Get('schools/:urn/pupil-groups')
+  @Render('pages/school-pupil-groups.njk')
+  async pupilGroups(
+    @Param('urn') urnText: string,
+    @Query('measure') measureParam?: string,
+  ): Promise<Record<string, unknown>> {
+    const urn = urnParam(urnText);
+    const school = await this.schools.get(urn);
+    const headline = HEADLINE_MEASURES[phaseOf(school.phase) ?? 'primary'];
+    const measure = TARGET_MEASURES.includes(measureParam ?? '') ? measureParam! : headline[0];
+    const m = info(measure);
+    const found = await this.results.pupilGroupsOf(urn, measure);
+    const principal = this.context.principal();
+    return {
+      pageTitle: `Pupil groups – ${school.name}`,
+      school,
+      canRequest: principal.role === 'headteacher' || AUTHORITY.some((r) => r === principal.role),
+      measure: m,
+      measureItems: TARGET_MEASURES.map((code) => ({
+        value: code,
+        text: info(code).label,
+        selected: code === measure,
+      })),
+      runId: found?.runId ?? null,
+      groups: (found?.breakdowns ?? []).map(({ breakdown, gap }) => ({
+        breakdown: breakdown.replace(/_/g, ' '),
+        periods: gap.periods.map((p) => ({
+          period: formatPeriod(p.period),
+          value: formatValue(p.value, m.unit, m.decimals),
+          groupN: p.groupN,
+          insufficientGroup: p.insufficientGroup,
+          median: formatValue(p.groupMedian, m.unit, m.decimals),
+          gap: formatSigned(p.gap, m.unit, m.decimals),
+        })),
+        trend:
+          gap.gapTrend.slope === undefined ? null : formatSigned(gap.gapTrend.slope, m.unit, 2),
+        trendPeriods: gap.gapTrend.periodsUsed.length,
+      })),
+    };
   }
 
   @Roles(...AUTHORITY)
