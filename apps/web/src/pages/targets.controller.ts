@@ -157,6 +157,7 @@ export class TargetsPagesController {
         ...common,
         school,
         rows: await this.schoolRows(urn, period, statuses),
+        returned: await this.returnedProposals(urn, period, school.phase, statuses),
         estimates: await this.estimates(urn, period, school.phase, statuses),
         canPropose: principal.role === 'headteacher',
       };
@@ -481,7 +482,7 @@ export class TargetsPagesController {
     };
   }
 
-  /** The school's statuses with who set each target, and the answer to its latest proposal. */
+  /** The school's statuses with who set each target. */
   private async schoolRows(urn: number, period: string, statuses: SchoolTargetStatusModel[]) {
     const current = (await this.targets.currentOfSchools([urn], { period })).get(urn) ?? [];
     const rows = [];
@@ -493,23 +494,52 @@ export class TargetsPagesController {
           c.measure === s.measure &&
           c.breakdown === s.breakdown,
       );
-      const history = await this.targets.history({
-        urn,
-        measure: s.measure,
-        period,
-        breakdown: s.breakdown,
-      });
-      const last = history.filter((e) => e.kind === TargetKind.TARGET).at(-1);
       rows.push({
         ...this.statusRow(s),
         setBy: setBy
           ? `${ROLE_NAMES[setBy.actorRole] ?? setBy.actorRole}${setBy.action === 'agreed' ? ' (agreed a proposal)' : ''}`
           : null,
         setAt: setBy?.at ?? null,
-        returned: last?.action === 'returned' ? { reason: last.reason, at: last.at } : null,
       });
     }
     return rows;
+  }
+
+  /**
+   * Proposals the LA admin returned and the school has not proposed again: the latest step of
+   * the target is the return, with its reason (a returned key has no pending proposal, so the
+   * statuses leave it out).
+   */
+  private async returnedProposals(
+    urn: number,
+    period: string,
+    phase: string | null,
+    statuses: SchoolTargetStatusModel[],
+  ) {
+    const keys = new Map<string, { measure: string; breakdown: string }>();
+    for (const code of HEADLINE_MEASURES[phaseOf(phase) ?? 'primary']) {
+      keys.set(`${code}|all`, { measure: code, breakdown: 'all' });
+    }
+    for (const s of statuses) {
+      keys.set(`${s.measure}|${s.breakdown}`, { measure: s.measure, breakdown: s.breakdown });
+    }
+    const out = [];
+    for (const key of keys.values()) {
+      if (info(key.measure).polarity === 'neutral') continue;
+      const history = await this.targets.history({ urn, period, ...key });
+      const last = history.filter((e) => e.kind === TargetKind.TARGET).at(-1);
+      if (last?.action !== 'returned') continue;
+      const proposal = history.find((e) => e.id === last.answers);
+      const m = info(key.measure);
+      out.push({
+        measure: m,
+        breakdown: key.breakdown,
+        proposed: proposal ? formatValue(proposal.value, m.unit, m.decimals) : '',
+        at: last.at,
+        reason: last.reason,
+      });
+    }
+    return out;
   }
 
   /** p50/p80/p95 of the school's similar-school group, for each headline and targeted measure. */
