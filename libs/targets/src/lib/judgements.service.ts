@@ -152,13 +152,18 @@ export class JudgementsService {
    * in the owner's access log. The authority's own record comes first for a school both hold.
    */
   async latestOf(urns: readonly number[]): Promise<Map<number, SchoolJudgementsModel>> {
-    const { tenantId } = this.context.principal();
+    const principal = this.context.principal();
+    const tenantId = principal.tenantId;
+    // A headteacher or governor may meet other schools (a comparison group): their own only.
+    const visible = SCHOOL_ROLES.includes(principal.role)
+      ? urns.filter((u) => u === principal.schoolUrn)
+      : urns;
     const rows = await this.tx.run(async (m) => {
       const found = await m.query<(JudgementRow & { tenant_id: string })[]>(
         `select distinct on (urn, kind) tenant_id, ${COLUMNS} from school_judgements
          where urn = any($1::int[]) and tenant_id is distinct from app_public_tenant()
          order by urn, kind, tenant_id <> $2, judged_on desc, recorded_at desc, id`,
-        [urns, tenantId],
+        [visible, tenantId],
       );
       await logPartnerRecords(
         m,

@@ -395,6 +395,9 @@ export class TargetsService {
     const period = args.period ? academicPeriod(args.period, 'period') : null;
     const measure = args.measure ? measureFor(args.measure).code : null;
     const { tenantId } = this.context.principal();
+    // A headteacher or governor may meet other schools (a comparison group): their own only.
+    const scope = this.schoolScope();
+    const visible = scope === null ? urns : urns.filter((u) => u === scope);
     const rows = await this.tx.run(async (m) => {
       const found = await m.query<(TargetEventRow & { tenant_id: string; settled: boolean })[]>(
         `with ranked as (
@@ -410,7 +413,7 @@ export class TargetsService {
              and ($2::int is null or time_period = $2) and ($3::text is null or measure = $3))
          select * from ranked where settled or (latest and action = 'proposed')
          order by urn, measure, time_period, breakdown, kind, settled desc`,
-        [urns, period, measure],
+        [visible, period, measure],
       );
       await logPartnerRecords(
         m,
