@@ -157,7 +157,7 @@ describe('web: targets, proposals, the roll-up, bulk upload and judgements', () 
     await admin.getByLabel('Value', { exact: true }).fill('72');
     await submit(admin, 'Save');
     expect(await admin.locator('.govuk-error-summary').innerText()).toContain(
-      'the year the baseline was taken from',
+      'Enter the academic year the baseline was taken from',
     );
     await expectAccessible(admin);
     await admin.getByLabel('A baseline: the year its value was taken from').fill('2016/17');
