@@ -2,8 +2,11 @@ import { randomUUID } from 'node:crypto';
 
 import {
   mayReadNamedCell,
+  mayReadRecord,
+  RECORD_CATEGORIES,
   type ReferenceCell,
   type ReferenceProtocol,
+  type ReferenceRecord,
   type ReferenceSchool,
 } from '@schoolbench/sharing-core';
 import {
@@ -23,6 +26,7 @@ describe('grants compiled into row-level security', () => {
   let tenants: SeededTenant[];
   const schools: ReferenceSchool[] = [];
   const cells: ReferenceCell[] = [];
+  const records: (ReferenceRecord & { id: string })[] = [];
   const MEASURES = ['ks4_attainment8', 'ks4_progress8', 'fsm_pct'];
   const PERIODS = [201617, 201718, 201819];
   const today = new Date().toISOString().slice(0, 10);
@@ -64,6 +68,31 @@ describe('grants compiled into row-level security', () => {
          values ($1, $2, 'fixture', 1, 'fixture.csv', $3, 'published', true, now())`,
         [tenant.id, dataset, randomUUID().replace(/-/g, '').padEnd(64, '0')],
       );
+      // Targets (one a period per school, and the authority's own) and a judgement per school.
+      const admin = tenant.users.la_admin!.id;
+      for (const [urn, period] of [
+        ...own.flatMap((s) => PERIODS.map((p) => [s.urn, p] as const)),
+        [null, pick(PERIODS)] as const,
+      ]) {
+        const id = randomUUID();
+        records.push({ id, tenantId: tenant.id, urn, category: 'targets', period });
+        await db.query(
+          `insert into target_events (tenant_id, id, urn, measure, time_period, kind, action, value,
+             source, actor_id, actor_role)
+           values ($1, $2, $3, 'ks4_attainment8', $4, 'target', 'set', 50, 'api', $5, 'la_admin')`,
+          [tenant.id, id, urn, period, admin],
+        );
+      }
+      for (const s of own) {
+        const id = randomUUID();
+        records.push({ id, tenantId: tenant.id, urn: s.urn, category: 'judgements', period: null });
+        await db.query(
+          `insert into school_judgements (tenant_id, id, urn, kind, judgement, judged_on, source,
+             recorded_by, recorded_via)
+           values ($1, $2, $3, 'inspection', 'good', '2019-03-14', 'Ofsted', $4, 'api')`,
+          [tenant.id, id, s.urn, admin],
+        );
+      }
       for (const s of own) {
         schools.push({ tenantId: tenant.id, urn: s.urn, phase: s.phase.toLowerCase() });
         for (const measure of MEASURES) {
@@ -85,6 +114,7 @@ describe('grants compiled into row-level security', () => {
 
   it('lets each tenant read exactly what the reference function allows, through 12 random rounds', async () => {
     const protocols: ReferenceProtocol[] = [];
+    let partnerRecordsSeen = 0;
     for (let round = 0; round < 12; round++) {
       const action =
         protocols.length === 0 ? 'create' : pick(['create', 'create', 'revoke', 'optOut']);
@@ -106,7 +136,11 @@ describe('grants compiled into row-level security', () => {
           validFrom: today,
           validTo: random() < 0.2 ? '2000-01-01' : '2099-12-31',
           optedOut: new Set(),
+          // Some protocols share records too, some only them (no measure at all).
+          records: RECORD_CATEGORIES.filter(() => random() < 0.5),
         };
+        const measures = protocol.records!.length > 0 && random() < 0.25 ? [] : protocol.measures;
+        protocol.measures = measures;
         if (protocol.validTo < protocol.validFrom) protocol.validFrom = '1999-01-01';
         await asTenant(
           owner,
@@ -116,8 +150,9 @@ describe('grants compiled into row-level security', () => {
         await asTenant(
           owner,
           `insert into protocol_versions (tenant_id, protocol_id, version, title, purpose, parties, measures,
-             period_from, period_to, phases, disclosure, small_cohort_threshold, valid_from, valid_to)
-           values ($1, $2, 1, 'Random', 'Property test', $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+             period_from, period_to, phases, disclosure, small_cohort_threshold, valid_from, valid_to,
+             scope_categories)
+           values ($1, $2, 1, 'Random', 'Property test', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
           [
             owner.id,
             protocol.id,
@@ -130,6 +165,7 @@ describe('grants compiled into row-level security', () => {
             protocol.smallCohortThreshold,
             protocol.validFrom,
             protocol.validTo,
+            protocol.records,
           ],
         );
         const sign = (party: string) =>
@@ -239,8 +275,29 @@ describe('grants compiled into row-level security', () => {
           )
           .map((s) => `${s.tenantId}:${s.urn}`);
         expect(seenSchools.map((r) => r.key).sort()).toEqual(expectedSchools.sort());
+        // Targets and judgements: only under a named protocol whose scope names them.
+        const seenRecords = await asTenant<{ id: string }>(
+          reader,
+          `select id from target_events where tenant_id <> $1
+           union all select id from school_judgements where tenant_id <> $1`,
+          [reader.id],
+        );
+        const expectedRecords = records
+          .filter((r) => r.tenantId !== reader.id)
+          .filter((r) => mayReadRecord(reader.id, r, schools, protocols, today))
+          .map((r) => r.id);
+        partnerRecordsSeen += seenRecords.length;
+        expect({
+          round,
+          action,
+          reader: reader.laCode,
+          records: seenRecords.map((r) => r.id).sort(),
+        }).toEqual({ round, action, reader: reader.laCode, records: expectedRecords.sort() });
       }
     }
+    expect(partnerRecordsSeen).toBeGreaterThan(0);
+    // Some round let a partner read records, and some protocol in force named none.
+    expect(protocols.some((p) => p.status === 'active' && (p.records ?? []).length > 0)).toBe(true);
     // The rounds exercised every kind of change.
     expect(protocols.some((p) => p.status === 'revoked')).toBe(true);
     expect(protocols.some((p) => p.optedOut.size > 0)).toBe(true);

@@ -15,6 +15,7 @@ import { LoggingModule, ObservabilityModule } from '@schoolbench/observability';
 import { QueueModule } from '@schoolbench/queue';
 import { SchoolsModule } from '@schoolbench/schools';
 import { SharingModule } from '@schoolbench/sharing';
+import { TargetsModule } from '@schoolbench/targets';
 import { TenancyModule } from '@schoolbench/tenancy';
 import { TenantsModule } from '@schoolbench/tenants';
 
@@ -49,6 +50,7 @@ class RequestLoadersModule {}
     ComparisonsModule,
     SharingModule,
     ClubsModule,
+    TargetsModule,
     // The upload form streams to a temporary file, bounded by the same limit as the API's upload.
     MulterModule.registerAsync({
       inject: [APP_CONFIG],

@@ -8,6 +8,7 @@ export type {
 export {
   MIN_GROUP_SIZE_FLOOR,
   ProtocolTermsError,
+  RECORD_CATEGORIES,
   formatAcademicPeriod,
   normaliseProtocolTerms,
   parseAcademicPeriod,
@@ -16,7 +17,13 @@ export type {
   DisclosureLevel,
   ProtocolTerms,
   ProtocolTermsInput,
+  RecordCategory,
   ScopeCatalogue,
 } from './lib/protocol-terms';
-export { mayReadNamedCell } from './lib/sharing-reference';
-export type { ReferenceCell, ReferenceProtocol, ReferenceSchool } from './lib/sharing-reference';
+export { mayReadNamedCell, mayReadRecord } from './lib/sharing-reference';
+export type {
+  ReferenceCell,
+  ReferenceProtocol,
+  ReferenceRecord,
+  ReferenceSchool,
+} from './lib/sharing-reference';

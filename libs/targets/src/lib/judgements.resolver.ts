@@ -71,7 +71,7 @@ export class JudgementsResolver {
   @ResolveField(() => SchoolJudgementsModel, {
     nullable: true,
     description:
-      "The authority's latest inspection judgement and categorisation of its own school; null for others' schools.",
+      "The latest inspection judgement and categorisation: your authority's record of its own school, or a partner's of its school under a named protocol in force whose scope names judgements; null otherwise.",
   })
   judgements(@Parent() school: SchoolModel): Promise<SchoolJudgementsModel | null> {
     const loader = this.loaders.get<number, SchoolJudgementsModel | null>(

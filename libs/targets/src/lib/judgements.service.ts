@@ -4,6 +4,7 @@ import type { EntityManager } from 'typeorm';
 
 import { ComparisonResultsService } from '@schoolbench/comparisons';
 import { badInput, DomainError, forbidden } from '@schoolbench/graphql';
+import { AccessLog } from '@schoolbench/sharing';
 import {
   categoryCode,
   CAUSING_CONCERN,
@@ -24,6 +25,7 @@ import {
   SchoolJudgementsModel,
 } from './models/judgement.model';
 import { RagStatusValue } from './models/target.model';
+import { logPartnerRecords } from './shared-records';
 import { TargetsService } from './targets.service';
 
 interface JudgementRow {
@@ -67,6 +69,7 @@ export class JudgementsService {
     private readonly context: TenantContext,
     private readonly comparisons: ComparisonResultsService,
     private readonly targets: TargetsService,
+    private readonly accessLog: AccessLog,
   ) {}
 
   async record(input: RecordJudgementInput): Promise<JudgementModel> {
@@ -143,9 +146,35 @@ export class JudgementsService {
     });
   }
 
-  /** The latest judgement of each kind of each school (own schools; RLS admits nothing else). */
+  /**
+   * The latest judgement of each kind of each school: the caller's own, and partners' that
+   * row-level security admits (a named protocol in force naming `judgements`), which are logged
+   * in the owner's access log. The authority's own record comes first for a school both hold.
+   */
   async latestOf(urns: readonly number[]): Promise<Map<number, SchoolJudgementsModel>> {
-    const rows = await this.tx.run((m) => this.latest(m, urns));
+    const principal = this.context.principal();
+    const tenantId = principal.tenantId;
+    // A headteacher or governor may meet other schools (a comparison group): their own only.
+    const visible = SCHOOL_ROLES.includes(principal.role)
+      ? urns.filter((u) => u === principal.schoolUrn)
+      : urns;
+    const rows = await this.tx.run(async (m) => {
+      const found = await m.query<(JudgementRow & { tenant_id: string })[]>(
+        `select distinct on (urn, kind) tenant_id, ${COLUMNS} from school_judgements
+         where urn = any($1::int[]) and tenant_id is distinct from app_public_tenant()
+         order by urn, kind, tenant_id <> $2, judged_on desc, recorded_at desc, id`,
+        [visible, tenantId],
+      );
+      await logPartnerRecords(
+        m,
+        this.accessLog,
+        'judgements',
+        'School.judgements',
+        tenantId,
+        found.map((r) => ({ tenantId: r.tenant_id, urn: r.urn })),
+      );
+      return found;
+    });
     const out = new Map<number, SchoolJudgementsModel>();
     for (const r of rows) {
       const entry = out.get(r.urn) ?? {

@@ -9,6 +9,7 @@ import {
   type Measure,
 } from '@schoolbench/data-format-core';
 import { badInput, forbidden, notFound } from '@schoolbench/graphql';
+import { AccessLog } from '@schoolbench/sharing';
 import {
   amberMargin,
   cohortWeighted,
@@ -26,6 +27,7 @@ import {
   GroupPositionValue,
   ProposeTargetInput,
   RagStatusValue,
+  SchoolTargetModel,
   SchoolTargetStatusModel,
   SetTargetInput,
   TargetEventModel,
@@ -33,6 +35,7 @@ import {
   TargetKind,
   TargetRollupModel,
 } from './models/target.model';
+import { logPartnerRecords } from './shared-records';
 import { TargetEvents, type NewTargetEvent, type TargetEventRow } from './target-events.repository';
 
 interface Settings {
@@ -111,6 +114,7 @@ export class TargetsService {
     private readonly tx: TenantTransactions,
     private readonly context: TenantContext,
     private readonly comparisons: ComparisonResultsService,
+    private readonly accessLog: AccessLog,
   ) {}
 
   settings(): Promise<BenchmarkSettingsModel> {
@@ -356,6 +360,95 @@ export class TargetsService {
       }),
     );
     return rows.map(toTargetEvent);
+  }
+
+  /** The periods with any target, baseline or proposal of the caller's scope, newest first. */
+  async periods(): Promise<string[]> {
+    const scope = this.schoolScope();
+    const rows = await this.tx.run((m) =>
+      m.query<{ time_period: number }[]>(
+        `select distinct time_period from target_events
+         where tenant_id = $1 and ($2::int is null or urn = $2) order by time_period desc`,
+        [this.context.principal().tenantId, scope],
+      ),
+    );
+    return rows.map((r) => String(r.time_period));
+  }
+
+  /** One proposal of the authority, for an LA admin to answer; NOT_FOUND for anything else. */
+  async proposal(id: string): Promise<TargetEventModel> {
+    const row = await this.tx.run((m) => this.events(m).byId(id));
+    if (!row || row.action !== 'proposed') throw notFound(`Proposal ${id}`);
+    this.checkSchoolScope(row.urn);
+    return toTargetEvent(row);
+  }
+
+  /**
+   * Current targets and baselines, and pending proposals, of many schools at once (the batch of
+   * `School.targets`): the caller's own, and partners' that row-level security admits (a named
+   * protocol in force naming `targets`), which are logged in the owner's access log.
+   */
+  async currentOfSchools(
+    urns: readonly number[],
+    args: { period?: string | null; measure?: string | null },
+  ): Promise<Map<number, SchoolTargetModel[]>> {
+    const period = args.period ? academicPeriod(args.period, 'period') : null;
+    const measure = args.measure ? measureFor(args.measure).code : null;
+    const { tenantId } = this.context.principal();
+    // A headteacher or governor may meet other schools (a comparison group): their own only.
+    const scope = this.schoolScope();
+    const visible = scope === null ? urns : urns.filter((u) => u === scope);
+    const rows = await this.tx.run(async (m) => {
+      const found = await m.query<(TargetEventRow & { tenant_id: string; settled: boolean })[]>(
+        `with ranked as (
+           select tenant_id, id, urn, measure, time_period, breakdown, kind, action, value,
+             baseline_period, actor_role, at,
+             row_number() over (partition by tenant_id, urn, measure, time_period, breakdown, kind
+               order by at desc, id desc) = 1 as latest,
+             row_number() over (partition by tenant_id, urn, measure, time_period, breakdown, kind,
+               action in ('set', 'agreed') order by at desc, id desc) = 1
+               and action in ('set', 'agreed') as settled
+           from target_events
+           where urn = any($1::int[]) and tenant_id is distinct from app_public_tenant()
+             and ($2::int is null or time_period = $2) and ($3::text is null or measure = $3))
+         select * from ranked where settled or (latest and action = 'proposed')
+         order by urn, measure, time_period, breakdown, kind, settled desc`,
+        [visible, period, measure],
+      );
+      await logPartnerRecords(
+        m,
+        this.accessLog,
+        'targets',
+        'School.targets',
+        tenantId,
+        found.map((r) => ({
+          tenantId: r.tenant_id,
+          urn: r.urn,
+          measure: r.measure,
+          period: r.time_period,
+        })),
+      );
+      return found;
+    });
+    const out = new Map<number, SchoolTargetModel[]>();
+    for (const r of rows) {
+      const list = out.get(r.urn!) ?? [];
+      list.push({
+        urn: r.urn!,
+        measure: r.measure,
+        period: String(r.time_period),
+        breakdown: r.breakdown,
+        kind: r.kind === 'baseline' ? TargetKind.BASELINE : TargetKind.TARGET,
+        value: r.value,
+        baselinePeriod: r.baseline_period === null ? null : String(r.baseline_period),
+        action: r.action,
+        pending: !r.settled,
+        actorRole: r.actor_role,
+        at: r.at,
+      });
+      out.set(r.urn!, list);
+    }
+    return out;
   }
 
   /** Every school with a target (or a pending proposal) in the period, with RAG and position. */

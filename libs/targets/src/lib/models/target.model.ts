@@ -319,3 +319,42 @@ export class TargetSuggestionModel {
   @Field(() => Float, { nullable: true })
   p95!: number | null;
 }
+
+@ObjectType('SchoolTarget', {
+  description:
+    "A school's current target or baseline (latest set or agreed), or its pending proposal: its own authority's, or a partner's under a named protocol whose scope names targets (logged in the partner's access log).",
+})
+export class SchoolTargetModel {
+  @Field(() => Int)
+  urn!: number;
+
+  @Field()
+  measure!: string;
+
+  @Field({ description: 'EES period, e.g. 201819.' })
+  period!: string;
+
+  @Field()
+  breakdown!: string;
+
+  @Field(() => TargetKind)
+  kind!: TargetKind;
+
+  @Field(() => Float)
+  value!: number;
+
+  @Field(() => String, { nullable: true, description: 'A baseline: the period it was taken from.' })
+  baselinePeriod!: string | null;
+
+  @Field({ description: 'set or agreed (current), proposed (pending).' })
+  action!: string;
+
+  @Field({ description: 'A proposal awaiting the LA admin’s answer, not yet the target.' })
+  pending!: boolean;
+
+  @Field({ description: 'The role of who set, agreed or proposed it (never a partner’s user).' })
+  actorRole!: string;
+
+  @Field(() => GraphQLISODateTime)
+  at!: Date;
+}
