@@ -6,9 +6,9 @@ import { APP_CONFIG, type AppConfig } from '@schoolbench/config';
 import {
   importFileBatches,
   loadEesReferenceLists,
-  type EesReferenceLists,
   parseMappingProfile,
   ruleGuidance,
+  type EesReferenceLists,
   type ImportReport,
   type MappingProfile,
   type Observation,

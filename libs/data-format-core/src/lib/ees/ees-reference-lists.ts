@@ -106,7 +106,7 @@ export function combinationKey(parts: readonly string[]): string {
 type Row = Record<string, string>;
 
 function rows(text: string): Row[] {
-  return parse(text, { columns: true, skip_empty_lines: true, bom: true }) as Row[];
+  return parse<Row>(text, { columns: true, skip_empty_lines: true, bom: true });
 }
 
 function lines(text: string): string[] {

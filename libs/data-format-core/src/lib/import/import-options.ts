@@ -1,7 +1,7 @@
 import type { ByteSource } from '../bytes/byte-source';
 import { MEASURE_CATALOGUE, type MeasureCatalogue } from '../catalogue/measure-catalogue';
-import type { MappingProfile } from '../mapping-profiles/mapping-profile';
 import type { EesReferenceLists } from '../ees/ees-reference-lists';
+import type { MappingProfile } from '../mapping-profiles/mapping-profile';
 import type { ColumnDefinition, Period } from '../model/observation';
 
 export interface NamedFile {
