@@ -498,6 +498,13 @@ describe('baselines, targets, RAG and honest benchmarks over GraphQL', () => {
       confidenceUpper: 5.8,
       progressBand: 'well_above',
     });
+    // The run stored the limits with the benchmark (serving does not read them again).
+    const [stored] = await api.db.query<{ ci_lower: number; ci_upper: number }>(
+      `select ci_lower, ci_upper from comparison_benchmarks
+       where run_id = $1 and urn = 116001 and measure = $2 and period = 201819`,
+      [runId, READING],
+    );
+    expect(stored).toEqual({ ci_lower: 1.2, ci_upper: 5.8 });
     const median = reading!.median as number;
     expect(reading!.versusGroupMedian).toBe(
       median < 1.2 ? 'above' : median > 5.8 ? 'below' : 'not_significant',

@@ -7,7 +7,6 @@
 //
 //   npm run build && node tools/catalogue/generate-measure-catalogue.mjs && npx prettier --write libs/data-format-core/src/lib/catalogue/measure-catalogue-v2.ts
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -29,9 +28,10 @@ import {
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const data = join(root, '..', 'shared', 'data', 'dfe');
-const require = createRequire(import.meta.url);
-const { MEASURE_CATALOGUE_V1 } = require(
-  join(root, 'dist/libs/data-format-core/src/lib/catalogue/measure-catalogue-v1.js'),
+// Catalogue 2026.1, the hand-made one: its measure codes keep their meaning and its non-DfE
+// sources. It is only this generator's input; the product loads the generated v2.
+const MEASURE_CATALOGUE_V1 = JSON.parse(
+  readFileSync(join(root, 'tools/catalogue/measure-catalogue-2026.1.json'), 'utf8'),
 );
 
 // ---- inputs: columns per format and year, with DfE's descriptions --------------------------

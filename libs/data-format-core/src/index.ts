@@ -101,6 +101,12 @@ export { EES_RULE_STAGES, eesRuleStage, screenFileNames } from './lib/ees/ees-sc
 export type { EesStage } from './lib/ees/ees-screener';
 export { breakdownForFilterItem } from './lib/ees/ees-import';
 export { pairEesFiles, screenUnpairedMeta } from './lib/ees/ees-file-pairs';
+export {
+  GEOGRAPHY_COMBINATION_CHECKS,
+  loadEesReferenceLists,
+  parseEesReferenceLists,
+  type EesReferenceLists,
+} from './lib/ees/ees-reference-lists';
 export type { EesFilePair } from './lib/ees/ees-file-pairs';
 
 // Mapping profiles

@@ -9,6 +9,7 @@ import {
   significanceAgainst,
   wellThresholds,
 } from '@schoolbench/comparisons-core';
+import { MEASURE_CATALOGUE } from '@schoolbench/data-format-core';
 
 import type { DatasetVersion } from './comparison-request';
 
@@ -28,7 +29,17 @@ export interface StoredBenchmark {
   rank_of: number | null;
   gap_to_median: number | null;
   trend_periods: number[];
+  /** DfE's limits as the run stored them (null: none, or a run from before they were stored). */
+  ci_lower?: number | null;
+  ci_upper?: number | null;
 }
+
+/** The catalogue's limit measures for a measure (KS2 progress, Progress 8 and its elements, ...). */
+function limitMeasures(measure: string): { lower: string; upper: string } | undefined {
+  return MEASURE_CATALOGUE.measure(measure)?.confidenceInterval ?? CONFIDENCE_LIMITS[measure];
+}
+
+const storedLimits = (r: StoredBenchmark): boolean => r.ci_lower != null && r.ci_upper != null;
 
 /** What serving adds to a stored benchmark, and what it withholds (docs/targets.md §2). */
 export interface BenchmarkHonesty {
@@ -109,7 +120,8 @@ export async function servedHonestly<T extends StoredBenchmark>(
     const measures = new Set<string>();
     for (const r of own) {
       measures.add(r.measure);
-      const limits = CONFIDENCE_LIMITS[r.measure];
+      // Runs from before limits were stored: read them from the observations the run read.
+      const limits = storedLimits(r) ? undefined : limitMeasures(r.measure);
       if (limits) {
         measures.add(limits.lower);
         measures.add(limits.upper);
@@ -157,18 +169,29 @@ export async function servedHonestly<T extends StoredBenchmark>(
           .sort((a, b) => a - b)
       : null;
     const cohort = at(row.urn, row.measure)?.denominator ?? null;
-    const limits = CONFIDENCE_LIMITS[row.measure];
-    const lower = limits ? (at(row.urn, limits.lower)?.value ?? null) : null;
-    const upper = limits ? (at(row.urn, limits.upper)?.value ?? null) : null;
+    const limits = limitMeasures(row.measure);
+    const lower = storedLimits(row)
+      ? (row.ci_lower as number)
+      : limits
+        ? (at(row.urn, limits.lower)?.value ?? null)
+        : null;
+    const upper = storedLimits(row)
+      ? (row.ci_upper as number)
+      : limits
+        ? (at(row.urn, limits.upper)?.value ?? null)
+        : null;
     const withLimits = row.value !== null && lower !== null && upper !== null;
-    const band = withLimits
-      ? progressBand(
-          row.value as number,
-          lower,
-          upper,
-          wellThresholds(row.measure, String(row.period)),
-        )
-      : undefined;
+    // DfE bands only KS2 reading/writing/maths progress and Progress 8; other measures with
+    // limits (Progress 8 elements, ...) get the significance against the group median only.
+    const band =
+      withLimits && CONFIDENCE_LIMITS[row.measure]
+        ? progressBand(
+            row.value as number,
+            lower,
+            upper,
+            wellThresholds(row.measure, String(row.period)),
+          )
+        : undefined;
     const versus =
       withLimits && !insufficient && row.median !== null
         ? significanceAgainst(row.median, lower, upper)

@@ -20,6 +20,7 @@ import {
   computeBenchmarks,
   computeGroups,
   groupRows,
+  withConfidenceLimits,
   type PopulationSchool,
 } from './comparison-computation';
 import { normaliseRequest, type ComparisonRequest } from './comparison-request';
@@ -230,6 +231,9 @@ describe('comparison computation from stored observations', () => {
           residual: typeof own === 'number' ? own - model.model.predict(x) : null,
           suppressedCount: Object.values(b.suppressed).reduce((a, n) => a + n, 0),
           missingCount: b.missing,
+          // ks2_rwm_expected_pct has no confidence interval in DfE's files.
+          ciLower: null,
+          ciUpper: null,
         });
       }
       // 100002 has no 2017/18 value: no value, no residual, and a trend over the other years.
@@ -238,6 +242,45 @@ describe('comparison computation from stored observations', () => {
       expect(gapYear.expectedValue).not.toBeNull();
       const latest = rows.find((r) => r.urn === 100002 && r.period === 201819)!;
       expect(latest.trendPeriods).toEqual([2016, 2018]);
+    });
+
+    it('carries DfE’s confidence limits of the school’s own value into its benchmarks', () => {
+      const { method, parameters: p } = parameters({
+        k: 4,
+        outcomeMeasures: ['ks4_progress8_english'],
+      });
+      const result = computeGroups({ method, parameters: p, schools, context, targets: urns });
+      const table = new ObservationTable();
+      urns.forEach((urn, i) => {
+        const score = -1 + i * 0.2;
+        table.set('ks4_progress8_english', '201819', 'all', urn, score);
+        // 100003's lower limit is suppressed: then neither limit is stored.
+        table.set(
+          'ks4_progress8_english_ci_lower',
+          '201819',
+          'all',
+          urn,
+          urn === 100003 ? 'c' : score - 0.3,
+        );
+        table.set('ks4_progress8_english_ci_upper', '201819', 'all', urn, score + 0.3);
+      });
+      const rows = computeBenchmarks({
+        result,
+        measures: ['ks4_progress8_english'],
+        periods: ['201819'],
+        outcomes: table,
+      });
+      const of = (urn: number) => rows.find((r) => r.urn === urn)!;
+      expect(of(100001)).toMatchObject({ value: -1, ciLower: -1.3, ciUpper: -0.7 });
+      expect(of(100002).ciLower).toBeCloseTo(-1.1, 10);
+      expect(of(100003)).toMatchObject({ ciLower: null, ciUpper: null });
+      // The run reads the limit measures the catalogue names, besides the outcome itself.
+      expect(withConfidenceLimits(['ks4_progress8_english', 'ks2_rwm_expected_pct'])).toEqual([
+        'ks4_progress8_english',
+        'ks2_rwm_expected_pct',
+        'ks4_progress8_english_ci_lower',
+        'ks4_progress8_english_ci_upper',
+      ]);
     });
 
     it('uses prior attainment when every school with the other features has it', () => {

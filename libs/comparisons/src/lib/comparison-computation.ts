@@ -83,6 +83,37 @@ export interface BenchmarkRow {
   readonly residual: number | null;
   readonly suppressedCount: number;
   readonly missingCount: number;
+  /** DfE's 95% confidence limits of the school's own value (catalogue `confidenceInterval`). */
+  readonly ciLower: number | null;
+  readonly ciUpper: number | null;
+}
+
+/**
+ * The outcome measures plus the confidence-limit measures the catalogue names for them: what a
+ * run reads so that its benchmarks carry DfE's limits.
+ */
+export function withConfidenceLimits(measures: readonly string[]): string[] {
+  const out = new Set(measures);
+  for (const code of measures) {
+    const ci = MEASURE_CATALOGUE.measure(code)?.confidenceInterval;
+    if (ci) {
+      out.add(ci.lower);
+      out.add(ci.upper);
+    }
+  }
+  return [...out];
+}
+
+const NO_LIMITS = { ciLower: null, ciUpper: null } as const;
+
+/** Both limits as numbers, in order; otherwise neither (a suppressed or missing limit). */
+function confidenceLimits(
+  lower: ObservedValue,
+  upper: ObservedValue,
+): { ciLower: number | null; ciUpper: number | null } {
+  return typeof lower === 'number' && typeof upper === 'number' && lower <= upper
+    ? { ciLower: lower, ciUpper: upper }
+    : NO_LIMITS;
 }
 
 const orNull = (value: number | undefined): number | null => value ?? null;
@@ -289,7 +320,9 @@ export function* benchmarkSlices(
   // Every measure and period with observations, its model fitted once (measure order, as the
   // notes report them).
   const outcomeColumns = input.measures.flatMap((measure) => {
-    const polarity = MEASURE_CATALOGUE.measure(measure)?.polarity ?? 'neutral';
+    const catalogued = MEASURE_CATALOGUE.measure(measure);
+    const polarity = catalogued?.polarity ?? 'neutral';
+    const ci = catalogued?.confidenceInterval;
     const periods = input.periods.filter((p) => outcomes.has(measure, p));
     return periods.map((period, at) => {
       const allColumn = outcomes.column(measure, period);
@@ -300,6 +333,8 @@ export function* benchmarkSlices(
         all: byPosition(allColumn),
         disadvantaged: byPosition(outcomes.column(measure, period, 'disadvantaged')),
         others: byPosition(outcomes.column(measure, period, 'not_disadvantaged')),
+        lower: ci ? byPosition(outcomes.column(ci.lower, period)) : null,
+        upper: ci ? byPosition(outcomes.column(ci.upper, period)) : null,
         model: fitModel(population, allColumn, `${measure} ${period}`, input.notes),
         earlier: periods
           .slice(0, at + 1)
@@ -324,6 +359,8 @@ export function* benchmarkSlices(
       all,
       disadvantaged,
       others,
+      lower,
+      upper,
       model,
       earlier,
     } of outcomeColumns) {
@@ -365,6 +402,7 @@ export function* benchmarkSlices(
         residual: orNull(expected?.residual),
         suppressedCount: Object.values(b.suppressed).reduce((a, n) => a + n, 0),
         missingCount: b.missing,
+        ...(lower && upper ? confidenceLimits(lower[self], upper[self]) : NO_LIMITS),
       });
     }
   }

@@ -1,4 +1,5 @@
 import { ComparisonInputError, defaultComparisonMethods } from '@schoolbench/comparisons-core';
+import { MEASURE_CATALOGUE } from '@schoolbench/data-format-core';
 
 import {
   candidateFeatures,
@@ -37,6 +38,23 @@ describe('comparison requests', () => {
       features: null,
       weights: null,
     });
+  });
+
+  it('accepts every catalogue measure with a polarity, those catalogue v2 added too', () => {
+    const codes = MEASURE_CATALOGUE.measures
+      .filter((m) => m.polarity !== 'neutral')
+      .map((m) => m.code);
+    // Grammar, punctuation and spelling, Progress 8 by element, EBacc pillars: v2 measures.
+    for (const code of ['ks4_progress8_english', 'ks4_progress8_ebacc']) {
+      expect(codes).toContain(code);
+    }
+    for (let i = 0; i < codes.length; i += 10) {
+      const { parameters: p } = normaliseRequest(
+        { ...base, outcomeMeasures: codes.slice(i, i + 10) },
+        methods,
+      );
+      expect(p.outcomeMeasures).toEqual(codes.slice(i, i + 10));
+    }
   });
 
   it('rejects what it cannot run, naming the field', () => {

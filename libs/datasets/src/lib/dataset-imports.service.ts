@@ -5,8 +5,10 @@ import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '@schoolbench/config';
 import {
   importFileBatches,
+  loadEesReferenceLists,
   parseMappingProfile,
   ruleGuidance,
+  type EesReferenceLists,
   type ImportReport,
   type MappingProfile,
   type Observation,
@@ -220,10 +222,15 @@ export class DatasetImports {
   checkpoint: (phase: StoredImportPhase, datasetId: string) => Promise<void> | void = () =>
     undefined;
 
+  /** DfE's EES screener lists, read once per process (fails fast when the folder is missing). */
+  private readonly eesReferenceLists: EesReferenceLists;
+
   constructor(
     private readonly tx: TenantTransactions,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.eesReferenceLists = loadEesReferenceLists(config.EES_REFERENCE_LISTS_DIR);
+  }
 
   async importInto(
     tenantId: string,
@@ -524,6 +531,7 @@ export class DatasetImports {
       meta: req.meta ? { name: req.meta.name, bytes: req.meta.open() } : undefined,
       profile,
       isKnownLaCode,
+      eesReferenceLists: this.eesReferenceLists,
       restrictToLaCodes: tenant?.la_code ? [tenant.la_code] : undefined,
       maxBytes: this.config.UPLOAD_MAX_BYTES,
     })) {

@@ -157,6 +157,8 @@ export class ComparisonResultWriter {
           textArray(measures.values),
           textArray(codes.values),
           textArray(trends.values),
+          float8Array(n, (k) => b[k].ciLower),
+          float8Array(n, (k) => b[k].ciUpper),
         ],
       };
     });
@@ -216,21 +218,22 @@ const INSERT_BENCHMARKS = `
     (tenant_id, run_id, urn, measure, period, value, suppression, group_n, median, q1, q3,
      percentile_rank, rank, rank_of, gap_to_median, trend_slope, trend_periods,
      disadvantaged_gap, group_disadvantaged_gap, group_disadvantaged_n, expected_value,
-     residual, suppressed_count, missing_count)
+     residual, suppressed_count, missing_count, ci_lower, ci_upper)
   select $1, $2, u.urn, ($25::text[])[u.measure], u.period, u.value, ($26::text[])[u.suppression],
          u.group_n, u.median, u.q1, u.q3, u.percentile_rank, u.rank, u.rank_of, u.gap_to_median,
          u.trend_slope,
          coalesce(string_to_array(nullif(($27::text[])[u.trend_periods], ''), ',')::int[], '{}'),
          u.disadvantaged_gap, u.group_disadvantaged_gap, u.group_disadvantaged_n,
-         u.expected_value, u.residual, u.suppressed_count, u.missing_count
+         u.expected_value, u.residual, u.suppressed_count, u.missing_count, u.ci_lower, u.ci_upper
   from unnest($3::int[], $4::int[], $5::int[], $6::float8[], $7::int[], $8::int[],
               $9::float8[], $10::float8[], $11::float8[], $12::float8[], $13::int[], $14::int[],
               $15::float8[], $16::float8[], $17::int[], $18::float8[], $19::float8[],
-              $20::int[], $21::float8[], $22::float8[], $23::int[], $24::int[])
+              $20::int[], $21::float8[], $22::float8[], $23::int[], $24::int[],
+              $28::float8[], $29::float8[])
     as u(urn, measure, period, value, suppression, group_n, median, q1, q3, percentile_rank,
          rank, rank_of, gap_to_median, trend_slope, trend_periods, disadvantaged_gap,
          group_disadvantaged_gap, group_disadvantaged_n, expected_value, residual,
-         suppressed_count, missing_count)`;
+         suppressed_count, missing_count, ci_lower, ci_upper)`;
 
 /** 1-based positions of distinct texts, in order of first use. */
 class Positions {

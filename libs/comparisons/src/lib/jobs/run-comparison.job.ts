@@ -13,6 +13,7 @@ import {
   benchmarkedSchools,
   benchmarkSlices,
   computeGroups,
+  withConfidenceLimits,
   type ComparisonGroups,
 } from '../comparison-computation';
 import { ComparisonData } from '../comparison-data';
@@ -197,7 +198,8 @@ export class ComparisonRunner {
     const outcomesRead = this.tx.inTenant(run.tenant_id, (m) =>
       this.data(m, run).observations(outcomes, {
         datasets,
-        measures: parameters.outcomeMeasures,
+        // With their confidence limits, which the benchmarks carry.
+        measures: withConfidenceLimits(parameters.outcomeMeasures),
         periods,
         breakdowns: ['all'],
       }),

@@ -189,16 +189,24 @@ export class BenchmarkModel {
   @Field({ description: 'Cohort under 11 pupils: one or two pupils move the figure a lot.' })
   smallCohort!: boolean;
 
-  @Field(() => Float, { nullable: true, description: "DfE's lower 95% confidence limit." })
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      "DfE's lower 95% confidence limit of the school's value, for every measure DfE gives limits for (KS2 progress, Progress 8 and its elements, ...), as the run stored it.",
+  })
   confidenceLower!: number | null;
 
-  @Field(() => Float, { nullable: true, description: "DfE's upper 95% confidence limit." })
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      "DfE's upper 95% confidence limit of the school's value, for every measure DfE gives limits for, as the run stored it.",
+  })
   confidenceUpper!: number | null;
 
   @Field(() => ProgressBandValue, {
     nullable: true,
     description:
-      "DfE's band, where DfE publishes a confidence interval; null where it does not, or where the year's 'well' thresholds are not pinned and the score is significant.",
+      "DfE's band, for the measures DfE bands (KS2 reading, writing and maths progress; Progress 8); null for others, without limits, or where the year's 'well' thresholds are not pinned and the score is significant.",
   })
   progressBand!: ProgressBandValue | null;
 

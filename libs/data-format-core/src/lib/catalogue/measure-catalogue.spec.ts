@@ -3,7 +3,7 @@ import { join } from 'node:path';
 
 import { sharedDataFolder } from '../testing/shared-data-folder';
 import { MEASURE_CATALOGUE, MeasureCatalogue, type SourceFormat } from './measure-catalogue';
-import { MEASURE_CATALOGUE_V1 } from './measure-catalogue-v1';
+import { MEASURE_CATALOGUE_V2 } from './measure-catalogue-v2';
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -125,7 +125,7 @@ describe('measure catalogue', () => {
   });
 
   it('rejects a catalogue where one column feeds two measures', () => {
-    const broken = structuredClone(MEASURE_CATALOGUE_V1) as {
+    const broken = structuredClone(MEASURE_CATALOGUE_V2) as {
       measures: { code: string; sources: { format: string; columns: Record<string, string> }[] }[];
     };
     broken.measures.push({

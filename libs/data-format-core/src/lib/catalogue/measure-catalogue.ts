@@ -117,7 +117,7 @@ export interface ColumnMapping {
 }
 
 /**
- * The versioned measure catalogue (`measure-catalogue-v1.ts`): what SchoolBench measures and
+ * The versioned measure catalogue (`measure-catalogue-v2.ts`): what SchoolBench measures and
  * which column feeds each measure in each file format and year. Adapters never hard-code
  * measure columns; they ask the catalogue.
  */

@@ -1,6 +1,7 @@
 import type { NamedFile } from '../import/import-options';
 import { ProblemLog, type Problem } from '../problems/problem';
 import { readEesMeta } from './ees-meta';
+import type { EesReferenceLists } from './ees-reference-lists';
 import { EesScreen, screenFileNames } from './ees-screener';
 
 export interface EesFilePair {
@@ -46,7 +47,10 @@ export function pairEesFiles(names: readonly string[]): EesFilePair[] {
 }
 
 /** Screens a metadata file uploaded without its data file: the pairing rule plus the metadata rules. */
-export async function screenUnpairedMeta(meta: NamedFile): Promise<Problem[]> {
+export async function screenUnpairedMeta(
+  meta: NamedFile,
+  lists?: EesReferenceLists,
+): Promise<Problem[]> {
   const problems = new ProblemLog(meta.name);
   const dataName = `${stemOf(meta.name)}.csv`;
   problems.add('file_pair_missing', {
@@ -57,7 +61,7 @@ export async function screenUnpairedMeta(meta: NamedFile): Promise<Problem[]> {
   const parsed = await readEesMeta(meta.bytes, problems);
   if (!parsed.state.fatal && parsed.header.length > 0) {
     // An empty data header: the metadata rules run, the cross-file ones have nothing to compare.
-    new EesScreen([], parsed, new ProblemLog(dataName), problems);
+    new EesScreen([], parsed, new ProblemLog(dataName), problems, undefined, lists);
     if (parsed.state.encoding !== 'utf-8') {
       problems.add('utf8', { message: 'The metadata file is not saved as UTF-8.' });
     }

@@ -92,7 +92,14 @@ export async function openEesReader(
   const metaSink = metaFile ? problems.forFile(metaFile.name) : problems;
   const meta = metaFile ? await readEesMeta(metaFile.bytes, metaSink) : null;
   const usableMeta = meta && !meta.state.fatal && meta.header.length > 0 ? meta : null;
-  const screen = new EesScreen(header, usableMeta, problems, metaSink, options.isKnownLaCode);
+  const screen = new EesScreen(
+    header,
+    usableMeta,
+    problems,
+    metaSink,
+    options.isKnownLaCode,
+    options.eesReferenceLists,
+  );
   return {
     reader: new EesReader(context, screen, usableMeta),
     metaContentHash: meta?.state.contentHash ?? null,

@@ -2,6 +2,11 @@ import type { DecodedTextState } from '../bytes/text-decoding';
 import type { ProblemLog, ProblemSink, Severity } from '../problems/problem';
 import type { EesMeta, MetaRow } from './ees-meta';
 import {
+  combinationKey,
+  GEOGRAPHY_COMBINATION_CHECKS,
+  type EesReferenceLists,
+} from './ees-reference-lists';
+import {
   API_LIMITS,
   COUNTRIES,
   FOUR_DIGIT_IDENTIFIERS,
@@ -147,9 +152,10 @@ const INDICATOR = 'Indicator';
  * once, row rules keep small per-column summaries (distinct filter values, first offending line),
  * so a large file is screened without holding its rows.
  *
- * Where DfE only advises (ADVISORY), this importer rejects when the advice marks data it would
- * otherwise import wrongly: unexplained columns, legacy missing-data symbols, "All" instead of
- * "Total", half-completed indicator_dp and LA rows without their region. Pure advice stays a warning.
+ * Severity follows DfE's screener (eesyscreener): what it fails is an error, what it only warns
+ * about is a warning, so a file DfE's screener passes imports. With DfE's reference lists
+ * (`EesReferenceLists`) location code/name pairs, time identifiers, units, symbols, ethnicity
+ * values, the data dictionary and the API limits are checked against DfE's own lists.
  */
 export class EesScreen {
   private readonly index = new Map<string, number>();
@@ -180,6 +186,14 @@ export class EesScreen {
   /** Location columns that must not hold Total or All. */
   private readonly obUnitIndexes: number[];
   private rowCount = 0;
+  private readonly limits: EesReferenceLists['apiLimits'];
+  private readonly obsoleteSymbols: ReadonlySet<string>;
+  private readonly timeIdentifiers: ReadonlySet<string>;
+  private readonly fourDigit: ReadonlySet<string>;
+  /** Distinct ethnicity_major/ethnicity_minor (or characteristic) values, for DfE's harmonised checks. */
+  private readonly ethnicityValues = new Set<string>();
+  private readonly characteristicGroups = new Set<string>();
+  private readonly ethnicityColumns: { major: number; minor: number; group: number; item: number };
 
   constructor(
     private readonly header: readonly string[],
@@ -187,7 +201,13 @@ export class EesScreen {
     private readonly problems: ProblemLog,
     private readonly metaSink: ProblemSink,
     private readonly isKnownLaCode?: (code: string) => boolean,
+    /** DfE's reference lists; without them only the format of location codes is checked. */
+    private readonly lists?: EesReferenceLists,
   ) {
+    this.limits = lists?.apiLimits ?? API_LIMITS;
+    this.obsoleteSymbols = lists?.legacySymbols ?? OBSOLETE_SYMBOLS;
+    this.timeIdentifiers = lists?.timeIdentifiers ?? TIME_IDENTIFIERS_EES;
+    this.fourDigit = lists?.fourDigitIdentifiers ?? FOUR_DIGIT_IDENTIFIERS;
     header.forEach((h, i) => {
       if (!this.index.has(h)) this.index.set(h, i);
     });
@@ -230,6 +250,12 @@ export class EesScreen {
     this.obUnitIndexes = header
       .map((c, i) => (isLocation(c) && !this.exemptObUnits.has(c) && !TIME_COLUMNS.has(c) ? i : -1))
       .filter((i) => i >= 0);
+    this.ethnicityColumns = {
+      major: this.col('ethnicity_major'),
+      minor: this.col('ethnicity_minor'),
+      group: this.col('characteristic_group'),
+      item: this.col('characteristic'),
+    };
     this.screenHeader();
     if (meta) this.screenMeta(meta);
   }
@@ -309,10 +335,10 @@ export class EesScreen {
       });
     }
     for (const h of header) {
-      if (h.length > API_LIMITS.columnName) {
+      if (h.length > this.limits.columnName) {
         this.err(
           'api_char_limit',
-          `Column name "${h}" is longer than the EES API limit of ${API_LIMITS.columnName} characters.`,
+          `Column name "${h}" is longer than the EES API limit of ${this.limits.columnName} characters.`,
           { line: 1, column: h, severity: 'warning' },
         );
       }
@@ -406,10 +432,10 @@ export class EesScreen {
             { ...at, column: 'label', value: r.label },
           );
         else labels.set(r.label, r.line);
-        if (r.label.length > API_LIMITS.columnLabel) {
+        if (r.label.length > this.limits.columnLabel) {
           this.metaErr(
             'api_char_limit',
-            `The label of ${r.colName} is longer than the EES API limit of ${API_LIMITS.columnLabel} characters.`,
+            `The label of ${r.colName} is longer than the EES API limit of ${this.limits.columnLabel} characters.`,
             { ...at, column: 'label', severity: 'warning' },
           );
         }
@@ -479,7 +505,11 @@ export class EesScreen {
             ...at,
             column: 'filter_grouping_column',
           });
-        if (!INDICATOR_UNITS.has(r.indicatorUnit)) {
+        if (
+          this.lists
+            ? r.indicatorUnit !== '' && !this.lists.indicatorUnits.has(r.indicatorUnit)
+            : !INDICATOR_UNITS.has(r.indicatorUnit)
+        ) {
           this.metaErr(
             'indicator_unit_validation',
             `indicator_unit "${r.indicatorUnit}" is not one EES accepts.`,
@@ -502,6 +532,7 @@ export class EesScreen {
         }
       }
     }
+    if (this.lists) this.screenDictionaryColumns(rows, this.lists);
     if (withData && rows.length > 0 && !rows.some((r) => this.index.has(r.colName))) {
       this.metaErr(
         'meta_file_mismatch',
@@ -573,6 +604,23 @@ export class EesScreen {
     }
   }
 
+  /** DfE's data dictionary of standard column names: advice for API data sets (`data_dict_col_name`). */
+  private screenDictionaryColumns(rows: readonly MetaRow[], lists: EesReferenceLists): void {
+    const nonStandard = new Set<string>();
+    for (const r of rows) {
+      for (const c of [r.colName, r.filterGroupingColumn]) {
+        if (c !== '' && !lists.dictionaryColumns.has(`${r.colType}|${c}`)) nonStandard.add(c);
+      }
+    }
+    if (nonStandard.size > 0) {
+      this.metaErr(
+        'data_dictionary_col_name',
+        `Column(s) not in DfE's data dictionary (not for an EES API data set until resolved): ${[...nonStandard].join(', ')}.`,
+        { value: [...nonStandard].join(', ') },
+      );
+    }
+  }
+
   /** Screens one data row; the caller skips nothing but blank rows. */
   row(cells: readonly string[], line: number): void {
     this.rowCount += 1;
@@ -601,7 +649,7 @@ export class EesScreen {
     }
     if (
       this.index.has('time_identifier') &&
-      !TIME_IDENTIFIERS_EES.has(identifier) &&
+      !this.timeIdentifiers.has(identifier) &&
       this.once(`time_identifier|${identifier}`, line, identifier)
     ) {
       this.err(
@@ -634,9 +682,9 @@ export class EesScreen {
       }
       return;
     }
-    const digits = FOUR_DIGIT_IDENTIFIERS.has(identifier)
+    const digits = this.fourDigit.has(identifier)
       ? 4
-      : SIX_DIGIT_IDENTIFIERS.has(identifier)
+      : (this.lists ? this.timeIdentifiers.has(identifier) : SIX_DIGIT_IDENTIFIERS.has(identifier))
         ? 6
         : null;
     if (
@@ -700,10 +748,10 @@ export class EesScreen {
           { line, column: f, value: raw },
         );
       }
-      if (value.length > API_LIMITS.columnItem && this.once(`api_item|${f}`, line, value)) {
+      if (value.length > this.limits.columnItem && this.once(`api_item|${f}`, line, value)) {
         this.err(
           'api_char_limit',
-          `A value of ${f} is longer than the EES API limit of ${API_LIMITS.columnItem} characters.`,
+          `A value of ${f} is longer than the EES API limit of ${this.limits.columnItem} characters.`,
           { line, column: f, severity: 'warning' },
         );
       }
@@ -719,7 +767,7 @@ export class EesScreen {
         });
       }
       if (
-        OBSOLETE_SYMBOLS.has(value) &&
+        this.obsoleteSymbols.has(value) &&
         this.once(`obsolete_symbols|${ind.colName}`, line, value)
       ) {
         this.err(
@@ -729,6 +777,19 @@ export class EesScreen {
           { line, column: ind.colName, value },
         );
       }
+    }
+    const eth = this.ethnicityColumns;
+    if (eth.major >= 0 || eth.minor >= 0) {
+      this.ethnicityValues.add(
+        combinationKey([
+          eth.major >= 0 ? (cells[eth.major] ?? '') : '',
+          eth.minor >= 0 ? (cells[eth.minor] ?? '') : '',
+        ]),
+      );
+    } else if (eth.group >= 0 && eth.item >= 0) {
+      const group = cells[eth.group] ?? '';
+      this.characteristicGroups.add(group);
+      if (/ethnic/i.test(group)) this.ethnicityValues.add(cells[eth.item] ?? '');
     }
     for (const i of this.obUnitIndexes) {
       const column = this.header[i] ?? '';
@@ -855,6 +916,62 @@ export class EesScreen {
   }
 
   private screenCodes(cell: (name: string) => string, line: number, level: string): void {
+    if (this.lists) this.screenListedCodes(cell, line, this.lists);
+    else this.screenCodeFormats(cell, line, level);
+    for (const g of GEOGRAPHY_LEVELS.filter((l) =>
+      ['Opportunity area', 'MAT', 'Sponsor'].includes(l.level),
+    )) {
+      if (level !== g.level || !g.code) continue;
+      this.pair(`other|${g.level}`, cell(g.code), cell(g.name));
+    }
+    this.screenLocationLengths(cell, line);
+  }
+
+  /**
+   * DfE's `check_geog_*_combos`: every code/name pair present, at any geographic level, must be
+   * in DfE's list for its level. `x` (not available) is not checked here (`na_geography` is);
+   * `z` passes only with the names DfE lists for it ("Not applicable", "Unknown", ...); a blank
+   * code is not checked (`geography_level_completed` covers the rows that need one).
+   */
+  private screenListedCodes(
+    cell: (name: string) => string,
+    line: number,
+    lists: EesReferenceLists,
+  ): void {
+    for (const check of GEOGRAPHY_COMBINATION_CHECKS) {
+      if (!this.index.has(check.code) || !this.index.has(check.name)) continue;
+      if (check.secondaryCode && !this.index.has(check.secondaryCode)) continue;
+      const code = cell(check.code);
+      if (code === '' || code === 'x') continue;
+      const secondary = check.secondaryCode ? cell(check.secondaryCode) : null;
+      if (secondary === '') continue;
+      const name = cell(check.name);
+      const parts = secondary === null ? [code, name] : [secondary, code, name];
+      const key = combinationKey(parts);
+      if (lists.geographyCombinations.get(check.rule)?.has(key)) continue;
+      if (this.once(`${check.rule}|${key}`, line, code)) {
+        const columns = [check.secondaryCode, check.code, check.name].filter(Boolean).join(' / ');
+        this.err(
+          check.rule,
+          `"${parts.join(' / ')}" is not a valid ${columns} combination in DfE's list (names are case sensitive).`,
+          { line, column: check.code, value: parts.join(' / ') },
+        );
+      }
+    }
+    const old = cell('old_la_code');
+    if (/^\d{3}$/.test(old) && this.isKnownLaCode && !this.isKnownLaCode(old)) {
+      if (this.once(`unknown_la_code|${old}`, line, old)) {
+        this.err('unknown_la_code', `LA code ${old} is not in the LA register.`, {
+          line,
+          column: 'old_la_code',
+          value: old,
+        });
+      }
+    }
+  }
+
+  /** Without DfE's lists: the format of each location code and one name per code. */
+  private screenCodeFormats(cell: (name: string) => string, line: number, level: string): void {
     // x (not available) and z (not applicable) stand in for any location code.
     const symbol = (v: string): boolean => v === 'x' || v === 'z' || v === ':';
     const country = cell('country_code');
@@ -994,18 +1111,15 @@ export class EesScreen {
       }
       this.pair(rule, code, name);
     }
-    for (const g of GEOGRAPHY_LEVELS.filter((l) =>
-      ['Opportunity area', 'MAT', 'Sponsor'].includes(l.level),
-    )) {
-      if (level !== g.level || !g.code) continue;
-      this.pair(`other|${g.level}`, cell(g.code), cell(g.name));
-    }
+  }
+
+  private screenLocationLengths(cell: (name: string) => string, line: number): void {
     for (const c of LOCATION_CODE_COLUMNS) {
       const v = cell(c);
-      if (v.length > API_LIMITS.locationCode && this.once(`api_code|${c}`, line, v)) {
+      if (v.length > this.limits.locationCode && this.once(`api_code|${c}`, line, v)) {
         this.err(
           'api_char_limit',
-          `The location code in ${c} is longer than the EES API limit of ${API_LIMITS.locationCode} characters.`,
+          `The location code in ${c} is longer than the EES API limit of ${this.limits.locationCode} characters.`,
           {
             line,
             column: c,
@@ -1016,10 +1130,10 @@ export class EesScreen {
     }
     for (const g of GEOGRAPHY_LEVELS) {
       const v = cell(g.name);
-      if (v.length > API_LIMITS.columnItem && this.once(`api_name|${g.name}`, line, v)) {
+      if (v.length > this.limits.columnItem && this.once(`api_name|${g.name}`, line, v)) {
         this.err(
           'api_char_limit',
-          `The location name in ${g.name} is longer than the EES API limit of ${API_LIMITS.columnItem} characters.`,
+          `The location name in ${g.name} is longer than the EES API limit of ${this.limits.columnItem} characters.`,
           {
             line,
             column: g.name,
@@ -1072,6 +1186,7 @@ export class EesScreen {
       }
     }
     this.finishFilters();
+    if (this.lists) this.finishEthnicity(this.lists);
     const unexplained = [...this.undescribed.entries()].filter(([, u]) => u.multi).map(([c]) => c);
     if (unexplained.length > 0 && this.meta) {
       this.err(
@@ -1170,21 +1285,96 @@ export class EesScreen {
         );
       }
     }
+    // DfE's check_filter_defaults advises (never rejects): each filter needs its filter_default
+    // item, "Total" when none is given.
+    const defaults = new Map(
+      this.filters.map((f) => [f.colName, f.filterDefault === '' ? 'Total' : f.filterDefault]),
+    );
     for (const c of this.filterColumns) {
       const values = this.values.get(c);
-      if (!values || values.has('Total')) continue;
+      const wanted = defaults.get(c) ?? 'Total';
+      if (!values || values.has(wanted)) continue;
       const all = [...values].find((v) => v.toLowerCase() === 'all');
-      if (all) {
-        this.err('total', `The filter ${c} uses "${all}" for all values; EES expects "Total".`, {
-          column: c,
-          value: all,
-        });
-      } else {
-        this.err('total', `The filter ${c} has no "Total" item; add one if a total applies.`, {
-          column: c,
-          severity: 'warning',
-        });
+      this.err(
+        'total',
+        all && wanted === 'Total'
+          ? `The filter ${c} uses "${all}" for all values; EES expects "Total".`
+          : `The filter ${c} has no "${wanted}" item; add one if a total applies.`,
+        { column: c, value: all ?? null },
+      );
+    }
+    if (this.lists) this.finishDictionaryItems(this.lists);
+  }
+
+  /** DfE's data dictionary: standard filter columns should use its standard items (`data_dict_fil_item`). */
+  private finishDictionaryItems(lists: EesReferenceLists): void {
+    for (const f of this.filters) {
+      for (const c of [f.colName, f.filterGroupingColumn]) {
+        if (c === '' || !lists.dictionaryColumns.has(`Filter|${c}`)) continue;
+        const standard = lists.dictionaryFilterItems.get(c) ?? new Set<string>();
+        const odd = [...(this.values.get(c) ?? [])].filter((v) => !standard.has(v));
+        if (odd.length > 0) {
+          this.err(
+            'data_dictionary_filter_item',
+            `Item(s) of ${c} not in DfE's data dictionary (not for an EES API data set until resolved): ${odd.slice(0, 10).join(', ')}${odd.length > 10 ? ', …' : ''}.`,
+            { column: c, value: odd.slice(0, 10).join(', ') },
+          );
+        }
       }
+    }
+  }
+
+  /**
+   * DfE's harmonised ethnicity checks: values outside the GSS standard are advice
+   * (`harmonised_eth_vals`, `harmonised_eth_char_vals`); an ethnicity characteristic_group not
+   * named after a standard ethnicity column is an error (`harmonised_eth_char_grp`).
+   */
+  private finishEthnicity(lists: EesReferenceLists): void {
+    const { major, minor, group, item } = this.ethnicityColumns;
+    let odd: string[] = [];
+    if (major >= 0 || minor >= 0) {
+      for (const key of this.ethnicityValues) {
+        const [ma = '', mi = ''] = key.split('\u0001');
+        const ok =
+          major >= 0 && minor >= 0
+            ? lists.ethnicityPairs.has(key)
+            : major >= 0
+              ? lists.ethnicityMajor.has(ma)
+              : lists.ethnicityMinor.has(mi);
+        if (!ok) odd.push(major >= 0 && minor >= 0 ? `${ma}, ${mi}` : major >= 0 ? ma : mi);
+      }
+      if (odd.length > 0) {
+        this.err(
+          'ethnicity_values',
+          `Ethnicity value(s) that do not follow the GSS standard: ${odd.join(' | ')}.`,
+          { column: major >= 0 ? 'ethnicity_major' : 'ethnicity_minor', value: odd.join(' | ') },
+        );
+      }
+      return;
+    }
+    if (group < 0 || item < 0) return;
+    const standardGroups = [...STANDARD_ETHNICITY_FILTERS].map((c) =>
+      c.replace(/_/g, ' ').replace(/\b\w/g, (l) => l.toUpperCase()),
+    );
+    const badGroups = [...this.characteristicGroups].filter(
+      (g) => /ethnic/i.test(g) && !standardGroups.some((s) => g.includes(s)),
+    );
+    if (badGroups.length > 0) {
+      this.err(
+        'ethnicity_characteristic_group',
+        `characteristic_group value(s) about ethnicity that do not use a standard name (${standardGroups.join(', ')}): ${badGroups.join(' | ')}.`,
+        { column: 'characteristic_group', value: badGroups.join(' | ') },
+      );
+    }
+    odd = [...this.ethnicityValues].filter(
+      (v) => !lists.ethnicityMajor.has(v) && !lists.ethnicityMinor.has(v),
+    );
+    if (odd.length > 0) {
+      this.err(
+        'ethnicity_characteristic_values',
+        `Ethnicity characteristic value(s) that do not follow the GSS standard: ${odd.join(' | ')}.`,
+        { column: 'characteristic', value: odd.join(' | ') },
+      );
     }
   }
 

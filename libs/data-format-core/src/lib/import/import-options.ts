@@ -1,5 +1,6 @@
 import type { ByteSource } from '../bytes/byte-source';
 import { MEASURE_CATALOGUE, type MeasureCatalogue } from '../catalogue/measure-catalogue';
+import type { EesReferenceLists } from '../ees/ees-reference-lists';
 import type { MappingProfile } from '../mapping-profiles/mapping-profile';
 import type { ColumnDefinition, Period } from '../model/observation';
 
@@ -22,6 +23,11 @@ export interface ImportOptions {
   readonly columnDefinitions?: ReadonlyMap<string, ColumnDefinition>;
   /** From the LA register; codes it rejects are `unknown_la_code` errors. */
   readonly isKnownLaCode?: (code: string) => boolean;
+  /**
+   * DfE's EES screener reference lists (`loadEesReferenceLists`). The product always passes them;
+   * without them EES location codes are checked for their format only.
+   */
+  readonly eesReferenceLists?: EesReferenceLists;
   /** A tenant's upload keeps only its own schools; other LAs' rows are skipped with a warning. */
   readonly restrictToLaCodes?: readonly string[];
   /** Overrides the period worked out from the file name or content. */

@@ -251,6 +251,16 @@ const EES_RULES: Record<string, string> = {
     'Replace ~ and : with the GSS symbols: low (rounds to zero) and x (not available).',
   standard_filter_headers:
     'Name ethnicity filters with the standard EES names: ethnicity_major, ethnicity_minor or ethnicity_detailed.',
+  ethnicity_values:
+    'Check the ethnicity_major / ethnicity_minor values against the GSS harmonised standard (for example "White" with "White British"); the file is imported as it is.',
+  ethnicity_characteristic_values:
+    'Check the ethnicity characteristic values against the GSS harmonised standard; the file is imported as it is.',
+  ethnicity_characteristic_group:
+    'Name ethnicity characteristic groups after the standard columns: Ethnicity Major, Ethnicity Minor, Ethnicity Detailed or Minority Ethnic (combined with other groups with "and").',
+  data_dictionary_col_name:
+    "Nothing to do for SchoolBench; for an EES API data set, rename the columns to the standard names of DfE's data dictionary.",
+  data_dictionary_filter_item:
+    "Nothing to do for SchoolBench; for an EES API data set, use the standard filter items of DfE's data dictionary.",
   ees_period_not_supported:
     'Nothing to do unless you need these rows: SchoolBench stores academic and financial years only, so terms, weeks and calendar years were not imported.',
 };
@@ -258,6 +268,18 @@ const EES_RULES: Record<string, string> = {
 /** EES rules that only advise; everything else in EES_RULES rejects the file. */
 const EES_WARNINGS: ReadonlySet<string> = new Set([
   'api_char_limit',
+  // Where DfE's screener (eesyscreener) only warns, so does this one: a file DfE passes imports.
+  'data_to_meta_crosscheck', // cross_data_to_meta
+  'region_for_la', // geog_region_for_la
+  'region_for_lad', // geog_region_for_lad
+  'indicator_dp_completed', // meta_ind_dp_set
+  'total', // filter_defaults
+  'no_data_symbols', // general_null (legacy symbols are read as x)
+  'data_empty_cols', // no eesyscreener check: an empty extra column is harmless
+  'ethnicity_values', // harmonised_eth_vals
+  'ethnicity_characteristic_values', // harmonised_eth_char_vals
+  'data_dictionary_col_name', // data_dict_col_name
+  'data_dictionary_filter_item', // data_dict_fil_item
   'ees_period_not_supported',
   'filter_group_not_filter',
   'ignored_rows',

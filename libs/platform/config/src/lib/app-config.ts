@@ -116,6 +116,13 @@ export const appConfigSchema = z.object({
   RETENTION_FINISHED_RUNS_DAYS: z.coerce.number().int().min(0).default(365),
   /** Invitations that expired this many days ago are withdrawn (user rows never signed in). */
   RETENTION_EXPIRED_INVITATIONS_DAYS: z.coerce.number().int().min(0).default(30),
+  /**
+   * Folder holding DfE's EES screener reference lists (wards, LAs, ethnicity values, data
+   * dictionary, ...: docs/data-format.md "DfE's reference lists"). DfE's data, never copied into
+   * the repository or the image; a relative path is taken from the working directory. Read once
+   * when the dataset importer starts; a missing list stops it with the file named.
+   */
+  EES_REFERENCE_LISTS_DIR: z.string().min(1).default('../shared/data/ees/lookups'),
   /** The web dashboard's port (apps/web); the API keeps PORT. */
   WEB_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
   /** A web session ends after this long without a request… */
