@@ -50,7 +50,11 @@ export function breakdownForFilterItem(column: string, item: string): Breakdown 
     )
   )
     return 'eal';
-  if (/^(sen|any sen|all sen|sen support or ehc plan)$/.test(v)) return 'sen';
+  // `Special educational needs` and `Non-mobile` are the labels SchoolBench's own EES export
+  // writes (toEesCsv): an export must import back (issue 15, ADR 0081).
+  if (/^(sen|any sen|all sen|sen support or ehc plan|special educational needs)$/.test(v))
+    return 'sen';
+  if (/^non[- ]mobile( pupils)?$/.test(v)) return 'non_mobile';
   if (/prior/i.test(column) || /prior attainment/.test(v)) {
     if (/\blow\b|below/.test(v)) return 'prior_low';
     if (/\bmiddle\b|\baverage\b|\bat expected\b/.test(v)) return 'prior_middle';

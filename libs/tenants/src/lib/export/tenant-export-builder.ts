@@ -148,7 +148,7 @@ const EXCLUDED = [
   'Password and invitation hashes, refresh tokens, API-key secret hashes, protocol pseudonym keys: secrets, never exported.',
   'Sharing grants and reach: compiled from the protocols, which are exported.',
   'Upload chunks and earlier exports: transient copies of what is exported here.',
-  "Comparison groups and benchmarks that row-level security hides from the authority itself (stale runs, neighbours no longer shared).",
+  'Comparison groups and benchmarks that row-level security hides from the authority itself (stale runs, neighbours no longer shared).',
 ];
 
 export interface BuiltExport {
@@ -171,7 +171,12 @@ const LA_NAMES = new Map(
 );
 
 function slug(text: string): string {
-  return text.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(0, 120) || 'dataset';
+  return (
+    text
+      .replace(/[^A-Za-z0-9._-]+/g, '_')
+      .replace(/^[._]+/, '')
+      .slice(0, 120) || 'dataset'
+  );
 }
 
 interface DatasetRow {

@@ -23,7 +23,9 @@ registerEnumType(TenantExportStatus, {
     'QUEUED → BUILDING → READY (downloadable until expiresAt) → EXPIRED (archive deleted); or FAILED after retries.',
 });
 
-@ObjectType('TenantExportFile', { description: 'One file of the archive, as its manifest lists it.' })
+@ObjectType('TenantExportFile', {
+  description: 'One file of the archive, as its manifest lists it.',
+})
 export class TenantExportFileModel {
   @Field()
   path!: string;
@@ -98,8 +100,7 @@ export function toTenantExportModel(record: TenantExportRecord): TenantExportMod
     fileName: record.fileName,
     sizeBytes: record.sizeBytes,
     sha256: record.sha256,
-    downloadPath:
-      record.status === 'ready' ? `/api/tenant-exports/${record.id}/archive` : null,
+    downloadPath: record.status === 'ready' ? `/api/tenant-exports/${record.id}/archive` : null,
     files: record.manifest?.files.map((f) => ({ ...f })) ?? [],
     createdAt: record.createdAt,
     finishedAt: record.finishedAt,

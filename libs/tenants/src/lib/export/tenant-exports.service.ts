@@ -214,9 +214,13 @@ export class TenantExports {
       );
     }
     if (record.status !== 'ready') {
-      throw new DomainError('NOT_FOUND', `Export ${id} is ${record.status}, not ready to download`, {
-        status: record.status,
-      });
+      throw new DomainError(
+        'NOT_FOUND',
+        `Export ${id} is ${record.status}, not ready to download`,
+        {
+          status: record.status,
+        },
+      );
     }
     const principal = this.context.principal();
     const chunks = await this.tx.run(async (m) => {
