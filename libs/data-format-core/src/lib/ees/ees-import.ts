@@ -1,15 +1,16 @@
-import type { ColumnMapping } from '../catalogue/measure-catalogue';
+import { MEASURE_CATALOGUE, type ColumnMapping } from '../catalogue/measure-catalogue';
 import type { AdapterContext, RowReader } from '../import/file-adapter';
 import type { NamedFile } from '../import/import-options';
 import type { ImportRecord } from '../import/import-record';
 import { MeasureColumns, schoolObservation, summaryObservation } from '../import/measure-columns';
 import { SchoolRowPolicy } from '../import/school-row-policy';
-import type {
-  Area,
-  Breakdown,
-  Period,
-  SuppressionCode,
-  TimeIdentifier,
+import {
+  isBreakdownCode,
+  type Area,
+  type Breakdown,
+  type Period,
+  type SuppressionCode,
+  type TimeIdentifier,
 } from '../model/observation';
 import { isSixDigitPeriod } from '../model/period';
 import { EES_SYMBOLS } from '../values/special-values';
@@ -60,6 +61,9 @@ export function breakdownForFilterItem(column: string, item: string): Breakdown 
     if (/\bmiddle\b|\baverage\b|\bat expected\b/.test(v)) return 'prior_middle';
     if (/\bhigh\b|above/.test(v)) return 'prior_high';
   }
+  // SchoolBench's export writes breakdowns without a label (e.g. `sen_support`, from a DfE file's
+  // extended groups) as their code in its `pupil_group` filter: read them back as themselves.
+  if (column === 'pupil_group' && v !== 'all' && isBreakdownCode(item.trim())) return item.trim();
   return null;
 }
 
@@ -96,7 +100,15 @@ export async function openEesReader(
   const metaSink = metaFile ? problems.forFile(metaFile.name) : problems;
   const meta = metaFile ? await readEesMeta(metaFile.bytes, metaSink) : null;
   const usableMeta = meta && !meta.state.fatal && meta.header.length > 0 ? meta : null;
-  const screen = new EesScreen(header, usableMeta, problems, metaSink, options.isKnownLaCode);
+  const catalogue = options.catalogue ?? MEASURE_CATALOGUE;
+  const screen = new EesScreen(
+    header,
+    usableMeta,
+    problems,
+    metaSink,
+    options.isKnownLaCode,
+    (code) => catalogue.measure(code) !== undefined,
+  );
   return {
     reader: new EesReader(context, screen, usableMeta),
     metaContentHash: meta?.state.contentHash ?? null,
@@ -206,6 +218,8 @@ class EesReader implements RowReader {
         continue;
       const breakdown = breakdownForFilterItem(f.colName, item);
       if (breakdown) breakdowns.push(breakdown);
+      // SchoolBench's export writes a summary row's variant in `summary_group`: take it as is.
+      else if (f.colName === 'summary_group') variant.push(item);
       else variant.push(`${f.colName}=${item}`);
     }
     if (breakdowns.length > 1) return;

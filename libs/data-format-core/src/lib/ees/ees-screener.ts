@@ -187,6 +187,11 @@ export class EesScreen {
     private readonly problems: ProblemLog,
     private readonly metaSink: ProblemSink,
     private readonly isKnownLaCode?: (code: string) => boolean,
+    /**
+     * SchoolBench's own measure codes (`ks4_progress8_english`): an indicator named exactly so is
+     * one measure, not a pupil group squeezed into a name (SchoolBench's exports use them).
+     */
+    private readonly isCatalogueMeasure?: (code: string) => boolean,
   ) {
     header.forEach((h, i) => {
       if (!this.index.has(h)) this.index.set(h, i);
@@ -493,7 +498,7 @@ export class EesScreen {
             { ...at, column: 'indicator_dp', value: r.indicatorDp },
           );
         }
-        if (SMUSHED_INDICATOR.test(r.colName)) {
+        if (SMUSHED_INDICATOR.test(r.colName) && !this.isCatalogueMeasure?.(r.colName)) {
           this.metaErr(
             'indicators_smushed',
             `The indicator ${r.colName} seems to hold one pupil group; use a filter for the groups.`,

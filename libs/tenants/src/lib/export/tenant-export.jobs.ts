@@ -55,7 +55,8 @@ export class TenantExportProcessor extends WorkerHost {
     const { tenantId, exportId } = job.data;
     const claimed = await this.tx.inTenantApart(tenantId, async (m) => {
       await expireTenantExports(m, tenantId);
-      const [row] = await m.query<{ requested_by: string | null }[]>(
+      // TypeORM answers an UPDATE … RETURNING with [rows, count].
+      const [[row]] = await m.query<[{ requested_by: string | null }[], number]>(
         `update tenant_exports set status = 'building', started_at = now(), progress = 0,
            message = 'Reading the data'
          where tenant_id = $1 and id = $2 and status in ('queued', 'building')

@@ -86,7 +86,8 @@ export function toRecord(row: ExportRow): TenantExportRecord {
  * every export job, so an expired archive is never served and never kept long.
  */
 export async function expireTenantExports(m: EntityManager, tenantId: string): Promise<void> {
-  const expired = await m.query<{ id: string }[]>(
+  // TypeORM answers an UPDATE … RETURNING with [rows, count].
+  const [expired] = await m.query<[{ id: string }[], number]>(
     `update tenant_exports set status = 'expired'
      where tenant_id = $1 and status = 'ready' and expires_at <= now() returning id`,
     [tenantId],
