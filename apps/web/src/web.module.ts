@@ -16,7 +16,7 @@ import { QueueModule } from '@schoolbench/queue';
 import { SchoolsModule } from '@schoolbench/schools';
 import { SharingModule } from '@schoolbench/sharing';
 import { TenancyModule } from '@schoolbench/tenancy';
-import { TenantsModule } from '@schoolbench/tenants';
+import { TenantExportRequestsModule, TenantsModule } from '@schoolbench/tenants';
 
 import { WEB_CONTROLLERS } from './pages';
 import { SchoolPages } from './pages/school-pages';
@@ -49,6 +49,7 @@ class RequestLoadersModule {}
     ComparisonsModule,
     SharingModule,
     ClubsModule,
+    TenantExportRequestsModule,
     // The upload form streams to a temporary file, bounded by the same limit as the API's upload.
     MulterModule.registerAsync({
       inject: [APP_CONFIG],

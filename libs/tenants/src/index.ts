@@ -18,6 +18,7 @@ export {
 export {
   TenantExportBuilderModule,
   TenantExportJobsModule,
+  TenantExportRequestsModule,
   TenantExportsModule,
 } from './lib/export/tenant-exports.module';
 export {

@@ -8,6 +8,7 @@ import { OperatorsController } from './operators.controller';
 import { ProtocolsController } from './protocols.controller';
 import { SchoolsController } from './schools.controller';
 import { SignInController } from './sign-in.controller';
+import { TenantExportPagesController } from './tenant-export.controller';
 
 // AnalystsController before SchoolsController: GET /schools (the list) before /schools/:urn.
 export const WEB_CONTROLLERS = [
@@ -21,4 +22,5 @@ export const WEB_CONTROLLERS = [
   DatasetsPagesController,
   AdministrationController,
   OperatorsController,
+  TenantExportPagesController,
 ];

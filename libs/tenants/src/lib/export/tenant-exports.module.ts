@@ -6,11 +6,15 @@ import { TenantExportsController } from './tenant-exports.controller';
 import { TenantExportsResolver } from './tenant-exports.resolver';
 import { TenantExports } from './tenant-exports.service';
 
-/** The API side of tenant exports: request, status, download (ADR 0081). */
+/** Requesting, reading and downloading exports, for the API's and the web's own routes. */
+@Module({ providers: [TenantExports], exports: [TenantExports] })
+export class TenantExportRequestsModule {}
+
+/** The API side of tenant exports: GraphQL and the REST download (ADR 0081). */
 @Module({
+  imports: [TenantExportRequestsModule],
   controllers: [TenantExportsController],
-  providers: [TenantExports, TenantExportsResolver],
-  exports: [TenantExports],
+  providers: [TenantExportsResolver],
 })
 export class TenantExportsModule {}
 
