@@ -7,11 +7,7 @@ import { IdentityModule } from '@schoolbench/identity';
 import { SchoolsModule } from '@schoolbench/schools';
 import { AccessLogModule, ProtocolsService } from '@schoolbench/sharing';
 import { TenancyModule } from '@schoolbench/tenancy';
-import {
-  TenantExitModule,
-  TenantExportBuilderModule,
-  TenantsModule,
-} from '@schoolbench/tenants';
+import { TenantExitModule, TenantExportBuilderModule, TenantsModule } from '@schoolbench/tenants';
 
 /** What operator commands need: the database as the app role and the domain services. */
 @Module({

@@ -117,7 +117,12 @@ export const appConfigSchema = z.object({
   /** Invitations that expired this many days ago are withdrawn (user rows never signed in). */
   RETENTION_EXPIRED_INVITATIONS_DAYS: z.coerce.number().int().min(0).default(30),
   /** A tenant export's archive can be downloaded this many hours after it is ready (ADR 0081). */
-  TENANT_EXPORT_EXPIRY_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(72),
+  TENANT_EXPORT_EXPIRY_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 90)
+    .default(72),
   /** The web dashboard's port (apps/web); the API keeps PORT. */
   WEB_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
   /** A web session ends after this long without a request… */
