@@ -45,6 +45,20 @@ const EXPORT_FIELDS =
 
 type Archive = Map<string, Buffer>;
 
+/** A TenantExport as the tests select it (EXPORT_FIELDS). */
+interface ExportView {
+  id: string;
+  status: string;
+  progress: number;
+  message: string | null;
+  error: string | null;
+  fileName: string | null;
+  sizeBytes: number | null;
+  sha256: string | null;
+  downloadPath: string | null;
+  files: { path: string; rows: number | null; bytes: number; sha256: string }[];
+}
+
 async function readArchive(bytes: Buffer): Promise<Archive> {
   const files: Archive = new Map();
   const unpack = extract();
@@ -84,7 +98,7 @@ function expectMatchesManifest(archive: Archive): TenantExportManifest {
       sha256: file.sha256,
     });
     if (file.path.endsWith('.csv')) {
-      const rows = parse(bytes, { bom: true }) as string[][];
+      const rows = parse<string[]>(bytes, { bom: true });
       expect({ path: file.path, rows: rows.length - 1 }).toEqual({
         path: file.path,
         rows: file.rows,
@@ -99,7 +113,7 @@ function sha256(bytes: Buffer): string {
 }
 
 function csvRecords(archive: Archive, path: string): Record<string, string>[] {
-  return parse(archive.get(path)!, { columns: true, bom: true }) as Record<string, string>[];
+  return parse<Record<string, string>>(archive.get(path)!, { columns: true, bom: true });
 }
 
 describe('exporting everything a tenant owns', () => {
@@ -112,7 +126,7 @@ describe('exporting everything a tenant owns', () => {
   let aRun: string;
   let exportId: string;
   let archive: Archive;
-  let progress: number[] = [];
+  const progress: number[] = [];
   let output = '';
 
   async function cli(...args: string[]): Promise<number> {
@@ -132,7 +146,7 @@ describe('exporting everything a tenant owns', () => {
   }
 
   const gql = (token: string, query: string, variables: Record<string, unknown> = {}) =>
-    graphql<Record<string, any>>(api.app, query, variables, { token });
+    graphql<Record<string, ExportView>>(api.app, query, variables, { token });
 
   async function upload(token: string, name: string, data: Buffer, meta?: Buffer) {
     let req = request(api.app.getHttpServer())
@@ -253,7 +267,7 @@ describe('exporting everything a tenant owns', () => {
       const again = await gql(tokens.aAdmin, 'mutation { requestTenantExport { id status } }');
       expect(again.data!.requestTenantExport.id).toBe(exportId);
 
-      let current: Record<string, any> = {};
+      let current = {} as ExportView;
       const seen = new Set<string>();
       for (let i = 0; i < 600; i++) {
         const res = await gql(
@@ -281,7 +295,7 @@ describe('exporting everything a tenant owns', () => {
       expect(progress[progress.length - 1]).toBe(100);
 
       const res = await request(api.app.getHttpServer())
-        .get(current.downloadPath)
+        .get(current.downloadPath!)
         .set('Authorization', `Bearer ${tokens.aAdmin}`)
         .buffer(true)
         .parse((r, done) => {
@@ -417,7 +431,7 @@ describe('exporting everything a tenant owns', () => {
   it('carries no secret and no row of another tenant', async () => {
     const headers = [...archive.entries()]
       .filter(([p]) => p.endsWith('.csv'))
-      .flatMap(([, bytes]) => (parse(bytes, { bom: true, to_line: 1 }) as string[][])[0]);
+      .flatMap(([, bytes]) => parse<string[]>(bytes, { bom: true, to_line: 1 })[0]);
     for (const secret of [
       'password_hash',
       'invitation_hash',

@@ -39,8 +39,9 @@ export function registerExportCommand(program: Command): void {
               write: async (piece) => {
                 await file.write(piece);
               },
-              progress: async (percent, message) => {
+              progress: (percent, message) => {
                 process.stderr.write(`${String(percent).padStart(3)}% ${message}\n`);
+                return Promise.resolve();
               },
             },
             { userId: OPERATOR_CLI_ACTOR, via: 'cli' },
