@@ -94,7 +94,7 @@ describe('the web dashboard’s data export', () => {
       .type('form')
       .send({ _csrf: csrfOf(page.text) });
     expect(posted.status).toBe(303);
-    const location = posted.headers.location as string;
+    const location = posted.headers.location;
     expect(location).toMatch(/^\/export\/[0-9a-f-]{36}$/);
 
     // Refreshes itself (no JavaScript) until the export is ready.
