@@ -14,7 +14,7 @@ import { SchoolsModule } from '@schoolbench/schools';
 import { SharingModule } from '@schoolbench/sharing';
 import { TargetsModule } from '@schoolbench/targets';
 import { TenancyModule } from '@schoolbench/tenancy';
-import { TenantsModule } from '@schoolbench/tenants';
+import { TenantExportsModule, TenantsModule } from '@schoolbench/tenants';
 
 /** The API: wiring only. */
 @Module({
@@ -34,6 +34,7 @@ import { TenantsModule } from '@schoolbench/tenants';
     SharingModule,
     ClubsModule,
     TargetsModule,
+    TenantExportsModule,
   ],
   providers: [{ provide: APP_FILTER, useClass: DomainErrorFilter }],
 })

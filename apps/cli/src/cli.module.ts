@@ -7,7 +7,7 @@ import { IdentityModule } from '@schoolbench/identity';
 import { SchoolsModule } from '@schoolbench/schools';
 import { AccessLogModule, ProtocolsService } from '@schoolbench/sharing';
 import { TenancyModule } from '@schoolbench/tenancy';
-import { TenantExitModule, TenantsModule } from '@schoolbench/tenants';
+import { TenantExitModule, TenantExportBuilderModule, TenantsModule } from '@schoolbench/tenants';
 
 /** What operator commands need: the database as the app role and the domain services. */
 @Module({
@@ -18,6 +18,7 @@ import { TenantExitModule, TenantsModule } from '@schoolbench/tenants';
     IdentityModule,
     TenantsModule,
     TenantExitModule,
+    TenantExportBuilderModule,
     SchoolsModule,
     AccessLogModule,
   ],

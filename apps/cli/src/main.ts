@@ -9,6 +9,7 @@ import { registerCoverageCommand } from './commands/coverage.command';
 import { registerDatabaseCommands } from './commands/database.command';
 import { registerDemoCommand } from './commands/demo.command';
 import { registerExitCommands } from './commands/exit.command';
+import { registerExportCommand } from './commands/export.command';
 import { registerImportCommand, registerValidateCommand } from './commands/import.command';
 import { registerSimilarCommand } from './commands/similar.command';
 import { registerTenancyCommands } from './commands/tenancy.command';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerBackupCommands(program);
   registerTenancyCommands(program);
   registerExitCommands(program);
+  registerExportCommand(program);
   registerImportCommand(program);
   registerValidateCommand(program);
   registerCoverageCommand(program);

@@ -17,7 +17,7 @@ import { SchoolsModule } from '@schoolbench/schools';
 import { SharingModule } from '@schoolbench/sharing';
 import { TargetsModule } from '@schoolbench/targets';
 import { TenancyModule } from '@schoolbench/tenancy';
-import { TenantsModule } from '@schoolbench/tenants';
+import { TenantExportRequestsModule, TenantsModule } from '@schoolbench/tenants';
 
 import { WEB_CONTROLLERS } from './pages';
 import { SchoolPages } from './pages/school-pages';
@@ -51,6 +51,7 @@ class RequestLoadersModule {}
     SharingModule,
     ClubsModule,
     TargetsModule,
+    TenantExportRequestsModule,
     // The upload form streams to a temporary file, bounded by the same limit as the API's upload.
     MulterModule.registerAsync({
       inject: [APP_CONFIG],

@@ -9,7 +9,7 @@ import { LoggingModule } from '@schoolbench/observability';
 import { QueueModule } from '@schoolbench/queue';
 import { SharingJobsModule } from '@schoolbench/sharing';
 import { TenancyModule } from '@schoolbench/tenancy';
-import { RetentionJobsModule } from '@schoolbench/tenants';
+import { RetentionJobsModule, TenantExportJobsModule } from '@schoolbench/tenants';
 
 import { HousekeepingSchedule } from './housekeeping-schedule';
 
@@ -26,6 +26,7 @@ import { HousekeepingSchedule } from './housekeeping-schedule';
     DatasetImportJobsModule,
     SharingJobsModule,
     RetentionJobsModule,
+    TenantExportJobsModule,
   ],
   providers: [HousekeepingSchedule],
 })

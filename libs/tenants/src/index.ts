@@ -15,3 +15,22 @@ export {
   type RemovedRows,
   type RetentionOutcome,
 } from './lib/retention/retention.service';
+export {
+  TenantExportBuilderModule,
+  TenantExportJobsModule,
+  TenantExportRequestsModule,
+  TenantExportsModule,
+} from './lib/export/tenant-exports.module';
+export {
+  EXPORT_CHUNK_BYTES,
+  TenantExportBuilder,
+  type BuiltExport,
+  type ExportTarget,
+} from './lib/export/tenant-export-builder';
+export {
+  TenantExports,
+  type ExportDownload,
+  type TenantExportRecord,
+} from './lib/export/tenant-exports.service';
+export { exportFileName, TenantExportProcessor } from './lib/export/tenant-export.jobs';
+export type { ManifestFile, TenantExportManifest } from './lib/export/tenant-export-archive';

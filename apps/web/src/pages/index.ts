@@ -9,6 +9,7 @@ import { ProtocolsController } from './protocols.controller';
 import { SchoolsController } from './schools.controller';
 import { SignInController } from './sign-in.controller';
 import { TargetsPagesController } from './targets.controller';
+import { TenantExportPagesController } from './tenant-export.controller';
 
 // AnalystsController before SchoolsController: GET /schools (the list) before /schools/:urn.
 export const WEB_CONTROLLERS = [
@@ -23,4 +24,5 @@ export const WEB_CONTROLLERS = [
   AdministrationController,
   OperatorsController,
   TargetsPagesController,
+  TenantExportPagesController,
 ];

@@ -1,6 +1,8 @@
 import { createReadStream, statSync } from 'node:fs';
 
+import { toEesCsv } from '../export/ees-export';
 import { collectImport, importFileBatches } from '../import/import-file';
+import { BREAKDOWNS } from '../model/observation';
 import { sharedDataFile } from '../testing/shared-data-folder';
 import { breakdownForFilterItem } from './ees-import';
 
@@ -104,6 +106,26 @@ describe('EES open-data import', () => {
     ['school_type', 'State-funded primary', null],
   ])('filter %s = %s is breakdown %s', (column, item, expected) => {
     expect(breakdownForFilterItem(column, item)).toBe(expected);
+  });
+
+  it('reads back every pupil group label that SchoolBench’s own EES export writes', () => {
+    const { dataCsv } = toEesCsv(
+      BREAKDOWNS.map((breakdown) => ({
+        urn: '100001',
+        measure: 'ks2_rwm_expected_pct',
+        period: { timePeriod: '201819', timeIdentifier: 'Academic year' as const },
+        breakdown,
+        sourceColumn: 'x',
+        value: 50,
+        suppression: null,
+      })),
+    );
+    const lines = dataCsv.trim().split('\n');
+    const column = lines[0].split(',').indexOf('pupil_group');
+    const labels = lines.slice(1).map((line) => line.split(',')[column]);
+    expect(labels.map((label) => breakdownForFilterItem('pupil_group', label))).toEqual(
+      labels.map((_, i) => (BREAKDOWNS[i] === 'all' ? null : BREAKDOWNS[i])),
+    );
   });
 
   it('streams a large EES file without reading ahead of the consumer', async () => {

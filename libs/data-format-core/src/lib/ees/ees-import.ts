@@ -1,15 +1,16 @@
-import type { ColumnMapping } from '../catalogue/measure-catalogue';
+import { MEASURE_CATALOGUE, type ColumnMapping } from '../catalogue/measure-catalogue';
 import type { AdapterContext, RowReader } from '../import/file-adapter';
 import type { NamedFile } from '../import/import-options';
 import type { ImportRecord } from '../import/import-record';
 import { MeasureColumns, schoolObservation, summaryObservation } from '../import/measure-columns';
 import { SchoolRowPolicy } from '../import/school-row-policy';
-import type {
-  Area,
-  Breakdown,
-  Period,
-  SuppressionCode,
-  TimeIdentifier,
+import {
+  isBreakdownCode,
+  type Area,
+  type Breakdown,
+  type Period,
+  type SuppressionCode,
+  type TimeIdentifier,
 } from '../model/observation';
 import { isSixDigitPeriod } from '../model/period';
 import { EES_SYMBOLS } from '../values/special-values';
@@ -50,12 +51,19 @@ export function breakdownForFilterItem(column: string, item: string): Breakdown 
     )
   )
     return 'eal';
-  if (/^(sen|any sen|all sen|sen support or ehc plan)$/.test(v)) return 'sen';
+  // `Special educational needs` and `Non-mobile` are the labels SchoolBench's own EES export
+  // writes (toEesCsv): an export must import back (issue 15, ADR 0081).
+  if (/^(sen|any sen|all sen|sen support or ehc plan|special educational needs)$/.test(v))
+    return 'sen';
+  if (/^non[- ]mobile( pupils)?$/.test(v)) return 'non_mobile';
   if (/prior/i.test(column) || /prior attainment/.test(v)) {
     if (/\blow\b|below/.test(v)) return 'prior_low';
     if (/\bmiddle\b|\baverage\b|\bat expected\b/.test(v)) return 'prior_middle';
     if (/\bhigh\b|above/.test(v)) return 'prior_high';
   }
+  // SchoolBench's export writes breakdowns without a label (e.g. `sen_support`, from a DfE file's
+  // extended groups) as their code in its `pupil_group` filter: read them back as themselves.
+  if (column === 'pupil_group' && v !== 'all' && isBreakdownCode(item.trim())) return item.trim();
   return null;
 }
 
@@ -92,6 +100,7 @@ export async function openEesReader(
   const metaSink = metaFile ? problems.forFile(metaFile.name) : problems;
   const meta = metaFile ? await readEesMeta(metaFile.bytes, metaSink) : null;
   const usableMeta = meta && !meta.state.fatal && meta.header.length > 0 ? meta : null;
+  const catalogue = options.catalogue ?? MEASURE_CATALOGUE;
   const screen = new EesScreen(
     header,
     usableMeta,
@@ -99,6 +108,7 @@ export async function openEesReader(
     metaSink,
     options.isKnownLaCode,
     options.eesReferenceLists,
+    (code) => catalogue.measure(code) !== undefined,
   );
   return {
     reader: new EesReader(context, screen, usableMeta),
@@ -209,6 +219,8 @@ class EesReader implements RowReader {
         continue;
       const breakdown = breakdownForFilterItem(f.colName, item);
       if (breakdown) breakdowns.push(breakdown);
+      // SchoolBench's export writes a summary row's variant in `summary_group`: take it as is.
+      else if (f.colName === 'summary_group') variant.push(item);
       else variant.push(`${f.colName}=${item}`);
     }
     if (breakdowns.length > 1) return;

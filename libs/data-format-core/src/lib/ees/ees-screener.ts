@@ -203,6 +203,11 @@ export class EesScreen {
     private readonly isKnownLaCode?: (code: string) => boolean,
     /** DfE's reference lists; without them only the format of location codes is checked. */
     private readonly lists?: EesReferenceLists,
+    /**
+     * SchoolBench's own measure codes (`ks4_progress8_english`): an indicator named exactly so is
+     * one measure, not a pupil group squeezed into a name (SchoolBench's exports use them).
+     */
+    private readonly isCatalogueMeasure?: (code: string) => boolean,
   ) {
     this.limits = lists?.apiLimits ?? API_LIMITS;
     this.obsoleteSymbols = lists?.legacySymbols ?? OBSOLETE_SYMBOLS;
@@ -523,7 +528,7 @@ export class EesScreen {
             { ...at, column: 'indicator_dp', value: r.indicatorDp },
           );
         }
-        if (SMUSHED_INDICATOR.test(r.colName)) {
+        if (SMUSHED_INDICATOR.test(r.colName) && !this.isCatalogueMeasure?.(r.colName)) {
           this.metaErr(
             'indicators_smushed',
             `The indicator ${r.colName} seems to hold one pupil group; use a filter for the groups.`,

@@ -177,7 +177,10 @@ export function toEesCsv(
   const lines = [[...columns, ...measureOrder].map((c) => csvCell(neutraliseCell(c))).join(',')];
   for (const row of rows.values()) {
     const text = columns.map((c) =>
-      csvCell(neutraliseCell(row.cells[c] ?? (c === 'new_la_code' ? 'x' : ''))),
+      // EES wants new_la_code on LA and school rows (x: not known); other levels leave it empty.
+      csvCell(
+        neutraliseCell(row.cells[c] ?? (c === 'new_la_code' && row.cells.old_la_code ? 'x' : '')),
+      ),
     );
     // Indicator cells are numbers we formatted or EES symbols: data, never neutralised.
     const values = measureOrder.map((m) => csvCell(row.values.get(m) ?? 'x'));

@@ -123,6 +123,13 @@ export const appConfigSchema = z.object({
    * when the dataset importer starts; a missing list stops it with the file named.
    */
   EES_REFERENCE_LISTS_DIR: z.string().min(1).default('../shared/data/ees/lookups'),
+  /** A tenant export's archive can be downloaded this many hours after it is ready (ADR 0081). */
+  TENANT_EXPORT_EXPIRY_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 90)
+    .default(72),
   /** The web dashboard's port (apps/web); the API keeps PORT. */
   WEB_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
   /** A web session ends after this long without a request… */

@@ -18,6 +18,8 @@ export interface JobPayloads {
    * whose exit's retention period is over (docs/operations.md, "Retention").
    */
   'retention.apply': Record<string, never>;
+  /** Builds one archive of everything a tenant owns (ADR 0081), read under its own RLS. */
+  'tenant-export.build': { tenantId: string; exportId: string };
 }
 
 export type JobName = keyof JobPayloads;
@@ -28,6 +30,7 @@ export const QUEUES = {
   datasetImports: 'dataset-imports',
   sharing: 'sharing',
   lifecycle: 'lifecycle',
+  tenantExports: 'tenant-exports',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -38,6 +41,7 @@ export const JOB_QUEUE: { [N in JobName]: QueueName } = {
   'dataset.import': QUEUES.datasetImports,
   'protocols.expire': QUEUES.sharing,
   'retention.apply': QUEUES.lifecycle,
+  'tenant-export.build': QUEUES.tenantExports,
 };
 
 /** Finished jobs are kept by age and count, never forever (Redis memory). */

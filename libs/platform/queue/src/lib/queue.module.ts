@@ -56,8 +56,9 @@ export class QueueModule implements OnModuleInit, OnModuleDestroy {
     @Inject(getQueueToken(QUEUES.datasetImports)) datasetImports: Queue,
     @Inject(getQueueToken(QUEUES.sharing)) sharing: Queue,
     @Inject(getQueueToken(QUEUES.lifecycle)) lifecycle: Queue,
+    @Inject(getQueueToken(QUEUES.tenantExports)) tenantExports: Queue,
   ) {
-    this.queues = [housekeeping, comparisons, datasetImports, sharing, lifecycle];
+    this.queues = [housekeeping, comparisons, datasetImports, sharing, lifecycle, tenantExports];
   }
 
   onModuleInit(): void {
