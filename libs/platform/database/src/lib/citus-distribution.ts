@@ -374,6 +374,8 @@ export async function createCitusDatabase(
 /** Drops the database on every node of the cluster. */
 export async function dropCitusDatabase(adminUrl: string, name: string): Promise<void> {
   for (const node of await citusNodeUrls(adminUrl)) {
-    await connected(node, (db) => db.query(`DROP DATABASE IF EXISTS ${identifier(name)} WITH (FORCE)`));
+    await connected(node, (db) =>
+      db.query(`DROP DATABASE IF EXISTS ${identifier(name)} WITH (FORCE)`),
+    );
   }
 }
