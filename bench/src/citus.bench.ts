@@ -172,7 +172,7 @@ async function runTarget(target: Target, steps: number[], slices: ReturnType<typ
   const prefix = `sbbench_citus_${name}`;
   try {
     const [, migrateMs] = await timed(() =>
-      runMigrations(withDatabase(adminUrl, name, OWNER_ROLE), distribution),
+      runMigrations(withDatabase(adminUrl, name, OWNER_ROLE), distribution, adminUrl),
     );
     say(`migrate${distribution === 'citus' ? ' + distribute' : ''}: ${s(migrateMs)}`);
     const env = {
@@ -346,7 +346,7 @@ async function rebalance(adminUrl: string, extraPort: number): Promise<void> {
   await createCitusDatabase(adminUrl, name, OWNER_ROLE);
   const db = new Client({ connectionString: withDatabase(adminUrl, name) });
   try {
-    await runMigrations(withDatabase(adminUrl, name, OWNER_ROLE), 'citus');
+    await runMigrations(withDatabase(adminUrl, name, OWNER_ROLE), 'citus', adminUrl);
     await db.connect();
     const tenants: string[] = [];
     for (let i = 0; i < 40; i++) {

@@ -27,7 +27,11 @@ export async function provisionDatabase(): Promise<string> {
 
 export async function migrate(): Promise<string[]> {
   const config = loadAppConfig();
-  return runMigrations(config.DATABASE_OWNER_URL, config.DATABASE_DISTRIBUTION);
+  return runMigrations(
+    config.DATABASE_OWNER_URL,
+    config.DATABASE_DISTRIBUTION,
+    config.DATABASE_ADMIN_URL,
+  );
 }
 
 export function registerDatabaseCommands(program: Command): void {

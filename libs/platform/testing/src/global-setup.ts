@@ -23,5 +23,9 @@ export default async function globalSetup(): Promise<void> {
   } else {
     await createDatabase(adminUrl(), templateDatabase());
   }
-  await runMigrations(withDatabase(adminUrl(), templateDatabase(), OWNER_ROLE), distribution);
+  await runMigrations(
+    withDatabase(adminUrl(), templateDatabase(), OWNER_ROLE),
+    distribution,
+    adminUrl(),
+  );
 }

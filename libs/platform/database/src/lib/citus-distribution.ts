@@ -150,20 +150,22 @@ async function connected<T>(url: string, fn: (client: Client) => Promise<T>): Pr
 /**
  * Distributes the migrated schema over the Citus cluster the owner URL's database is on:
  * platform tables become reference tables, every tenant-owned table is hash-distributed on
- * `tenant_id` and co-located with `schools`, `schema_migrations` stays local. Run as the owner
- * (Citus requires the table owner) after the migrations; idempotent, so `migrate` runs it after
- * every migration batch and tables a later migration adds are distributed too.
+ * `tenant_id` and co-located with `schools`, `schema_migrations` stays local. Run after the
+ * migrations as a superuser on that database: the owner is bound by forced row-level security,
+ * so as the owner Citus would copy only the rows visible to it (and the grant tables' index scans
+ * raise for want of a tenant). Idempotent, so `migrate` runs it after every migration batch and
+ * tables a later migration adds are distributed too.
  */
 export async function distributeSchema(
-  ownerUrl: string,
+  databaseAdminUrl: string,
   options: { shardCount?: number } = {},
 ): Promise<DistributionReport> {
   const shardCount = options.shardCount ?? 32;
-  return connected(ownerUrl, async (db) => {
+  return connected(databaseAdminUrl, async (db) => {
     const citus = await db.query("select 1 from pg_extension where extname = 'citus'");
     if (!citus.rowCount) {
       throw new Error(
-        `DATABASE_DISTRIBUTION=citus but the database ${new URL(ownerUrl).pathname.slice(1)} has no citus ` +
+        `DATABASE_DISTRIBUTION=citus but the database ${new URL(databaseAdminUrl).pathname.slice(1)} has no citus ` +
           'extension: create it on the coordinator and every worker and register the workers ' +
           '(../shared/citus/cluster.sh createdb NAME does both)',
       );
@@ -230,18 +232,42 @@ export async function distributeSchema(
       await db.query(`ALTER POLICY ${policy} ON ${table} ${clauses}`);
     }
     // Functions used by policies and the definer functions must exist on every node, where the
-    // shards' policies run and where the nested reads go.
-    const functions = (
-      await db.query<{ signature: string }>(`
-        select p.oid::regprocedure::text as signature from pg_proc p
-        where p.pronamespace = 'public'::regnamespace
-          and not exists (select 1 from pg_dist_object o
-                          where o.classid = 'pg_proc'::regclass and o.objid = p.oid)`)
-    ).rows;
-    for (const f of functions) {
-      await db.query('select create_distributed_function($1)', [f.signature]);
-    }
+    // shards' policies run and where the nested reads go. Those whose signature names a table's
+    // row type can only follow that table; the policies' own functions name none.
+    const distributeFunctions = async (tolerateTableDependencies: boolean) => {
+      const functions = (
+        await db.query<{ signature: string }>(`
+          select p.oid::regprocedure::text as signature from pg_proc p
+          where p.pronamespace = 'public'::regnamespace
+            and not exists (select 1 from pg_dist_object o
+                            where o.classid = 'pg_proc'::regclass and o.objid = p.oid)`)
+      ).rows;
+      for (const f of functions) {
+        try {
+          await db.query('select create_distributed_function($1)', [f.signature]);
+        } catch (error) {
+          if (!tolerateTableDependencies || !/not in Citus' metadata/.test(String(error))) {
+            throw error;
+          }
+        }
+      }
+    };
+    await distributeFunctions(true);
 
+    // Citus refuses a foreign key between a Citus table and a local one, in either direction, so
+    // none can stay while the tables change kind one by one: they are dropped and added back
+    // once every table is placed (then checked shard by shard, co-located).
+    const foreignKeys = (
+      await db.query<{ table: string; name: string; definition: string }>(`
+        select conrelid::regclass::text as table, conname as name,
+               pg_get_constraintdef(oid) as definition
+        from pg_constraint where contype = 'f' and connamespace = 'public'::regnamespace
+          and not exists (select 1 from pg_dist_partition p where p.logicalrelid = conrelid)
+        order by conrelid::regclass::text, conname`)
+    ).rows;
+    for (const fk of foreignKeys) {
+      await db.query(`ALTER TABLE ${fk.table} DROP CONSTRAINT ${fk.name}`);
+    }
     await db.query(`SET citus.shard_count = ${Number(shardCount)}`);
     for (const table of reference) {
       if (!done.has(table)) await db.query('select create_reference_table($1)', [table]);
@@ -255,6 +281,21 @@ export async function distributeSchema(
         [table],
       );
     }
+    for (const fk of foreignKeys) {
+      // Citus refuses ON DELETE SET NULL on a key that includes the distribution column, even
+      // for a column list that leaves tenant_id alone; users.service clears those columns itself
+      // before deleting a user.
+      const definition = fk.definition.replace(/ ON DELETE SET NULL \([a-z_, ]+\)$/, '');
+      try {
+        await db.query(`ALTER TABLE ${fk.table} ADD CONSTRAINT ${fk.name} ${definition}`);
+      } catch (error) {
+        const detail = (error as { detail?: string }).detail;
+        throw new Error(
+          `Citus refused ${fk.table}.${fk.name} ${fk.definition}: ${String(error)}${detail ? ` (${detail})` : ''}`,
+        );
+      }
+    }
+    await distributeFunctions(false);
     return {
       reference,
       distributed,

@@ -22,11 +22,13 @@ export function dataSourceOptions(
 
 /**
  * Applies pending migrations as the owner role. Returns the names of those applied. On Citus the
- * schema is then distributed (idempotent: tables a migration added join their place).
+ * schema is then distributed (idempotent: tables a migration added join their place), as the
+ * superuser of `adminUrl` (its server; the owner URL's database).
  */
 export async function runMigrations(
   ownerUrl: string,
   distribution: DatabaseDistribution = 'single-node',
+  adminUrl?: string,
 ): Promise<string[]> {
   const dataSource = new DataSource(dataSourceOptions(ownerUrl));
   await dataSource.initialize();
@@ -36,6 +38,11 @@ export async function runMigrations(
   } finally {
     await dataSource.destroy();
   }
-  if (distribution === 'citus') await distributeSchema(ownerUrl);
+  if (distribution === 'citus') {
+    if (!adminUrl) throw new Error('Distributing on Citus needs a superuser URL (DATABASE_ADMIN_URL)');
+    const database = new URL(adminUrl);
+    database.pathname = new URL(ownerUrl).pathname;
+    await distributeSchema(database.toString());
+  }
   return applied;
 }
