@@ -231,6 +231,7 @@ export async function distributeSchema(
         .join(' ');
       await db.query(`ALTER POLICY ${policy} ON ${table} ${clauses}`);
     }
+    await rewriteSqlFunctionsAsPlpgsql(db);
     // Functions used by policies and the definer functions must exist on every node, where the
     // shards' policies run and where the nested reads go. Those whose signature names a table's
     // row type can only follow that table; the policies' own functions name none.
@@ -303,6 +304,36 @@ export async function distributeSchema(
       shardCount,
     };
   });
+}
+
+/**
+ * Citus cannot plan a query on its tables inside a non-inlined SQL function with parameters
+ * ("could not create distributed plan … parameters in SQL functions, which is not supported in
+ * Citus. Consider using PL/pgSQL functions instead"). Every STABLE or VOLATILE SQL function of
+ * the schema becomes the same query in PL/pgSQL, with the same signature, owner, volatility,
+ * security and search_path (pg_get_functiondef keeps them); a plan of its own per call also keeps
+ * the policy functions from being inlined into shard queries.
+ */
+async function rewriteSqlFunctionsAsPlpgsql(db: Client): Promise<void> {
+  const functions = (
+    await db.query<{ definition: string; body: string; returns_set: boolean }>(`
+      select pg_get_functiondef(p.oid) as definition, p.prosrc as body, p.proretset as returns_set
+      from pg_proc p
+      where p.pronamespace = 'public'::regnamespace and p.provolatile <> 'i'
+        and p.prolang = (select oid from pg_language where lanname = 'sql')`)
+  ).rows;
+  for (const f of functions) {
+    const query = f.body.trim().replace(/;\s*$/, '');
+    const body = f.returns_set
+      ? `#variable_conflict use_column\nBEGIN\nRETURN QUERY ${query}\n;\nEND`
+      : `#variable_conflict use_column\nBEGIN\nRETURN (${query}\n);\nEND`;
+    const start = f.definition.indexOf('AS $function$');
+    if (start < 0 || !/\n LANGUAGE sql\n/.test(f.definition)) {
+      throw new Error(`Unexpected function definition: ${f.definition.slice(0, 200)}`);
+    }
+    const header = f.definition.slice(0, start).replace(/\n LANGUAGE sql\n/, '\n LANGUAGE plpgsql\n');
+    await db.query(`${header}AS $citus$\n${body}\n$citus$`);
+  }
 }
 
 /** Parents before children, as create_distributed_table requires. */
