@@ -232,6 +232,7 @@ export async function distributeSchema(
       await db.query(`ALTER POLICY ${policy} ON ${table} ${clauses}`);
     }
     await rewriteSqlFunctionsAsPlpgsql(db);
+    await patchFunctionsForCitus(db);
     // Functions used by policies and the definer functions must exist on every node, where the
     // shards' policies run and where the nested reads go. Those whose signature names a table's
     // row type can only follow that table; the policies' own functions name none.
@@ -333,6 +334,39 @@ async function rewriteSqlFunctionsAsPlpgsql(db: Client): Promise<void> {
     }
     const header = f.definition.slice(0, start).replace(/\n LANGUAGE sql\n/, '\n LANGUAGE plpgsql\n');
     await db.query(`${header}AS $citus$\n${body}\n$citus$`);
+  }
+}
+
+/**
+ * Statements of definer functions that Citus refuses as written, and their Citus form: [function,
+ * what, replacement]. Citus evaluates STABLE functions of an UPDATE on the coordinator and refuses
+ * them with column arguments ("STABLE functions used in UPDATE queries cannot be called with
+ * column references"); jsonb_build_object is STABLE, the text cast to jsonb is immutable.
+ */
+const CITUS_FUNCTION_PATCHES: [string, string, string][] = [
+  [
+    'sharing_settle_protocol',
+    "r.dataset_versions @> jsonb_build_array(jsonb_build_object('tenantId', lost.owner))",
+    `r.dataset_versions @> ('[{"tenantId": "' || lost.owner::text || '"}]')::jsonb`,
+  ],
+];
+
+async function patchFunctionsForCitus(db: Client): Promise<void> {
+  for (const [name, what, replacement] of CITUS_FUNCTION_PATCHES) {
+    const rows = (
+      await db.query<{ definition: string }>(
+        `select pg_get_functiondef(p.oid) as definition from pg_proc p
+         where p.pronamespace = 'public'::regnamespace and p.proname = $1`,
+        [name],
+      )
+    ).rows;
+    for (const { definition } of rows) {
+      if (definition.includes(replacement)) continue;
+      if (!definition.includes(what)) {
+        throw new Error(`${name} changed: its Citus patch (citus-distribution.ts) no longer applies`);
+      }
+      await db.query(definition.split(what).join(replacement));
+    }
   }
 }
 
