@@ -346,8 +346,59 @@ async function rewriteSqlFunctionsAsPlpgsql(db: Client): Promise<void> {
 const CITUS_FUNCTION_PATCHES: [string, string, string][] = [
   [
     'sharing_settle_protocol',
-    "r.dataset_versions @> jsonb_build_array(jsonb_build_object('tenantId', lost.owner))",
-    `r.dataset_versions @> ('[{"tenantId": "' || lost.owner::text || '"}]')::jsonb`,
+    `    UPDATE comparison_runs r SET stale = true
+    FROM (
+      SELECT g.tenant_id AS owner, g.grantee_tenant_id AS grantee FROM sharing_grants g
+      WHERE g.protocol_owner_id = p_owner AND g.protocol_id = p_protocol
+        AND NOT EXISTS (SELECT 1 FROM sharing_grant_plan(p_owner, p_protocol) n
+                        WHERE n.tenant_id = g.tenant_id AND n.grantee_tenant_id = g.grantee_tenant_id
+                          AND n.measure = g.measure AND n.disclosure = g.disclosure
+                          AND n.period_from <= g.period_from AND n.period_to >= g.period_to
+                          AND n.valid_to >= least(g.valid_to, current_date))
+      UNION
+      SELECT x.tenant_id, x.grantee_tenant_id FROM sharing_reach x
+      WHERE x.protocol_owner_id = p_owner AND x.protocol_id = p_protocol
+        AND NOT EXISTS (SELECT 1 FROM sharing_reach_plan(p_owner, p_protocol) n
+                        WHERE n.tenant_id = x.tenant_id AND n.grantee_tenant_id = x.grantee_tenant_id
+                          AND n.urn = x.urn AND n.disclosure = x.disclosure)
+    ) lost
+    WHERE r.tenant_id = lost.grantee AND NOT r.stale
+      AND r.dataset_versions @> jsonb_build_array(jsonb_build_object('tenantId', lost.owner))
+      AND coalesce(r.finished_at, 'infinity') >= in_force_since;`,
+    // The same set, row by row: each grant or reach row compared with the plan as parameters (a
+    // correlated subquery over a set-returning function is refused by Citus), then one routed
+    // UPDATE per lost (owner, grantee) pair. jsonb_build_object is STABLE and Citus refuses STABLE
+    // functions of columns in an UPDATE; the text cast to jsonb is immutable.
+    `    DECLARE
+      lg record;
+      lost_pairs text[] := '{}';
+      pair text;
+    BEGIN
+      FOR lg IN SELECT g.* FROM sharing_grants g
+                WHERE g.protocol_owner_id = p_owner AND g.protocol_id = p_protocol LOOP
+        IF NOT EXISTS (SELECT 1 FROM sharing_grant_plan(p_owner, p_protocol) n
+                       WHERE n.tenant_id = lg.tenant_id AND n.grantee_tenant_id = lg.grantee_tenant_id
+                         AND n.measure = lg.measure AND n.disclosure = lg.disclosure
+                         AND n.period_from <= lg.period_from AND n.period_to >= lg.period_to
+                         AND n.valid_to >= least(lg.valid_to, current_date)) THEN
+          lost_pairs := lost_pairs || (lg.tenant_id::text || '/' || lg.grantee_tenant_id::text);
+        END IF;
+      END LOOP;
+      FOR lg IN SELECT x.* FROM sharing_reach x
+                WHERE x.protocol_owner_id = p_owner AND x.protocol_id = p_protocol LOOP
+        IF NOT EXISTS (SELECT 1 FROM sharing_reach_plan(p_owner, p_protocol) n
+                       WHERE n.tenant_id = lg.tenant_id AND n.grantee_tenant_id = lg.grantee_tenant_id
+                         AND n.urn = lg.urn AND n.disclosure = lg.disclosure) THEN
+          lost_pairs := lost_pairs || (lg.tenant_id::text || '/' || lg.grantee_tenant_id::text);
+        END IF;
+      END LOOP;
+      FOREACH pair IN ARRAY ARRAY(SELECT DISTINCT unnest(lost_pairs)) LOOP
+        UPDATE comparison_runs r SET stale = true
+        WHERE r.tenant_id = split_part(pair, '/', 2)::uuid AND NOT r.stale
+          AND r.dataset_versions @> ('[{"tenantId": "' || split_part(pair, '/', 1) || '"}]')::jsonb
+          AND coalesce(r.finished_at, 'infinity') >= in_force_since;
+      END LOOP;
+    END;`,
   ],
 ];
 
