@@ -65,6 +65,19 @@ function percentile(values: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? NaN;
 }
 
+/** Runs one phase; a failure is reported (with Citus' reason) and the run goes on. */
+async function phase(label: string, work: () => Promise<void>): Promise<boolean> {
+  try {
+    await work();
+    return true;
+  } catch (error) {
+    say(
+      `${label}: FAILED: ${error instanceof Error ? error.message : String(error)}`.slice(0, 400),
+    );
+    return false;
+  }
+}
+
 async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
   const started = performance.now();
   const result = await work();
@@ -198,16 +211,19 @@ async function runTarget(target: Target, steps: number[], slices: ReturnType<typ
     try {
       for (const file of NATIONAL) {
         const path = sharedDataFile('dfe', 'national', file);
-        const [outcome, importMs] = await timed(() =>
-          imports.importInto(publicId, null, {
-            file: { name: file, open: () => createReadStream(path) },
-          }),
-        );
-        if (outcome.status !== 'published') throw new Error(`${file} did not publish`);
-        say(`import ${file} into the public tenant: ${s(importMs)}`);
+        await phase(`import ${file} into the public tenant`, async () => {
+          const [outcome, importMs] = await timed(() =>
+            imports.importInto(publicId, null, {
+              file: { name: file, open: () => createReadStream(path) },
+            }),
+          );
+          if (outcome.status !== 'published') throw new Error(`${file} did not publish`);
+          say(`import ${file} into the public tenant: ${s(importMs)}`);
+        });
       }
       const tenants: { id: string; laCode: string }[] = [];
       const importTimes: number[] = [];
+      let importFailures = 0;
       for (const step of steps) {
         for (const slice of slices.slice(tenants.length, step)) {
           const [{ id }] = (
@@ -216,14 +232,18 @@ async function runTarget(target: Target, steps: number[], slices: ReturnType<typ
               [slice.laCode, `LA ${slice.laCode}`],
             )
           ).rows;
-          const [outcome, importMs] = await timed(() =>
-            imports.importInto(id, null, {
-              file: { name: `ks2-${slice.laCode}.csv`, open: () => createReadStream(slice.path) },
-            }),
-          );
-          if (outcome.status !== 'published') throw new Error(`LA ${slice.laCode} did not publish`);
-          importTimes.push(importMs);
           tenants.push({ id, laCode: slice.laCode });
+          const imported = await phase(`import LA ${slice.laCode}'s KS2 slice`, async () => {
+            const [outcome, importMs] = await timed(() =>
+              imports.importInto(id, null, {
+                file: { name: `ks2-${slice.laCode}.csv`, open: () => createReadStream(slice.path) },
+              }),
+            );
+            if (outcome.status !== 'published')
+              throw new Error(`LA ${slice.laCode} did not publish`);
+            importTimes.push(importMs);
+          });
+          if (!imported) importFailures++;
         }
         const p95s = await readP95(
           env.DATABASE_URL,
@@ -231,7 +251,7 @@ async function runTarget(target: Target, steps: number[], slices: ReturnType<typ
           10,
         );
         say(
-          `${String(tenants.length).padStart(4)} authorities: import per authority p50 ${s(percentile(importTimes, 0.5))}, ` +
+          `${String(tenants.length).padStart(4)} authorities (${importFailures} imports failed): import per authority p50 ${s(percentile(importTimes, 0.5))}, ` +
             `p95 ${s(percentile(importTimes, 0.95))}; tenant read p95 over authorities: median ${ms(percentile(p95s, 0.5))}, ` +
             `worst ${ms(Math.max(...p95s))}; load ${load()}`,
         );
@@ -239,64 +259,68 @@ async function runTarget(target: Target, steps: number[], slices: ReturnType<typ
 
       // One comparison run of the largest authority's primary schools against all of England.
       const first = tenants[0];
-      const [run, requestMs] = await timed(async () => {
-        const requested = await app
-          .get(TenantContext)
-          .runAs(
-            { tenantId: first.id, userId: '', role: 'analyst', schoolUrn: null, via: 'cli' },
-            () =>
-              app.get(ComparisonRunsService).request({
-                target: { allSchools: true },
-                phase: 'primary',
-                period: '201819',
-                outcomeMeasures: ['ks2_rwm_expected_pct', 'ks2_reading_progress'],
-              }),
-          );
-        for (;;) {
-          const [row] = (
-            await admin.query<{ status: string; error: string | null }>(
-              'select status, error from comparison_runs where id = $1',
-              [requested.id],
-            )
-          ).rows;
-          if (row && ['completed', 'failed', 'cancelled'].includes(row.status)) return row;
-          await new Promise((r) => setTimeout(r, 50));
-        }
+      await phase('comparison run', async () => {
+        const [run, requestMs] = await timed(async () => {
+          const requested = await app
+            .get(TenantContext)
+            .runAs(
+              { tenantId: first.id, userId: '', role: 'analyst', schoolUrn: null, via: 'cli' },
+              () =>
+                app.get(ComparisonRunsService).request({
+                  target: { allSchools: true },
+                  phase: 'primary',
+                  period: '201819',
+                  outcomeMeasures: ['ks2_rwm_expected_pct', 'ks2_reading_progress'],
+                }),
+            );
+          for (;;) {
+            const [row] = (
+              await admin.query<{ status: string; error: string | null }>(
+                'select status, error from comparison_runs where id = $1',
+                [requested.id],
+              )
+            ).rows;
+            if (row && ['completed', 'failed', 'cancelled'].includes(row.status)) return row;
+            await new Promise((r) => setTimeout(r, 50));
+          }
+        });
+        say(
+          `comparison run (LA ${first.laCode}, primary, 2018/19): ${run.status}${run.error ? ` ${run.error}` : ''} in ${s(requestMs)}`,
+        );
       });
-      say(
-        `comparison run (LA ${first.laCode}, primary, 2018/19): ${run.status}${run.error ? ` ${run.error}` : ''} in ${s(requestMs)}`,
-      );
 
       // A tenant-scoped GraphQL read through the API, as a signed-in analyst.
-      const hash = await argon2.hash(PASSWORD, { type: argon2.argon2id });
-      const email = `analyst@la${first.laCode}.bench.invalid`;
-      const [{ id: userId }] = (
-        await admin.query<{ id: string }>(
-          `insert into users (tenant_id, email, role, password_hash) values ($1, $2, 'analyst', $3) returning id`,
-          [first.id, email, hash],
-        )
-      ).rows;
-      await admin.query(
-        'insert into login_directory (email, tenant_id, user_id) values ($1, $2, $3)',
-        [email, first.id, userId],
-      );
-      const started = await startApi(env);
-      api = started.child;
-      const login = await post(
-        started.url,
-        '',
-        'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }',
-        { e: email, p: PASSWORD },
-      );
-      const token = (login.login as { accessToken: string }).accessToken;
-      const times: number[] = [];
-      for (let i = 0; i < 60; i++) {
-        const [, t] = await timed(() => post(started.url, token, GRAPHQL_READ));
-        if (i >= 10) times.push(t);
-      }
-      say(
-        `GraphQL schools(first: 50) as an analyst of LA ${first.laCode}: p50 ${ms(percentile(times, 0.5))}, p95 ${ms(percentile(times, 0.95))} (50 requests after 10 warm-up)`,
-      );
+      await phase('GraphQL read', async () => {
+        const hash = await argon2.hash(PASSWORD, { type: argon2.argon2id });
+        const email = `analyst@la${first.laCode}.bench.invalid`;
+        const [{ id: userId }] = (
+          await admin.query<{ id: string }>(
+            `insert into users (tenant_id, email, role, password_hash) values ($1, $2, 'analyst', $3) returning id`,
+            [first.id, email, hash],
+          )
+        ).rows;
+        await admin.query(
+          'insert into login_directory (email, tenant_id, user_id) values ($1, $2, $3)',
+          [email, first.id, userId],
+        );
+        const started = await startApi(env);
+        api = started.child;
+        const login = await post(
+          started.url,
+          '',
+          'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }',
+          { e: email, p: PASSWORD },
+        );
+        const token = (login.login as { accessToken: string }).accessToken;
+        const times: number[] = [];
+        for (let i = 0; i < 60; i++) {
+          const [, t] = await timed(() => post(started.url, token, GRAPHQL_READ));
+          if (i >= 10) times.push(t);
+        }
+        say(
+          `GraphQL schools(first: 50) as an analyst of LA ${first.laCode}: p50 ${ms(percentile(times, 0.5))}, p95 ${ms(percentile(times, 0.95))} (50 requests after 10 warm-up)`,
+        );
+      });
 
       if (distribution === 'citus') {
         const shards = (

@@ -110,18 +110,6 @@ export class UsersService {
           keys.map((k) => k.prefix),
         ]);
       }
-      // What the user did stays, without their name on it. On one node the foreign keys' ON
-      // DELETE SET NULL does this too; Citus cannot (docs/scaling.md §4).
-      for (const [table, column] of [
-        ['datasets', 'uploaded_by'],
-        ['comparison_runs', 'requested_by'],
-        ['benchmark_settings', 'updated_by'],
-      ]) {
-        await m.query(`update ${table} set ${column} = null where tenant_id = $1 and ${column} = $2`, [
-          principal.tenantId,
-          id,
-        ]);
-      }
       const result = await m.delete(UserEntity, { tenantId: principal.tenantId, id });
       if (!result.affected) throw notFound(`User ${id}`);
       return true;

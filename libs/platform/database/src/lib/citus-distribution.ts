@@ -285,8 +285,9 @@ export async function distributeSchema(
     }
     for (const fk of foreignKeys) {
       // Citus refuses ON DELETE SET NULL on a key that includes the distribution column, even
-      // for a column list that leaves tenant_id alone; users.service clears those columns itself
-      // before deleting a user.
+      // for a column list that leaves tenant_id alone. Without it, removing a user who uploaded
+      // a dataset, requested a run or changed benchmark settings is refused on Citus (the app
+      // role may not clear those columns itself): docs/scaling.md §9.
       const definition = fk.definition.replace(/ ON DELETE SET NULL \([a-z_, ]+\)$/, '');
       try {
         await db.query(`ALTER TABLE ${fk.table} ADD CONSTRAINT ${fk.name} ${definition}`);
