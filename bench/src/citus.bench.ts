@@ -1,5 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Module } from '@nestjs/common';
@@ -44,7 +51,7 @@ const PASSWORD = 'citus bench password';
 const READ_SQL = `select s.urn, s.name, o.value from schools s
   join observations o on o.tenant_id = s.tenant_id and o.urn = s.urn
   where s.tenant_id = $1 and o.measure = 'ks2_rwm_expected_pct'`;
-const GRAPHQL_READ = `query { schools(first: 50) { edges { node { urn name } } } }`;
+const GRAPHQL_READ = `query { schools(first: 50) { nodes { urn name } } }`;
 
 interface Target {
   label: string;
@@ -97,26 +104,39 @@ async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
 })
 class CitusBenchModule {}
 
-/** The national KS2 file split by LA code: one CSV per authority, largest first. */
+/**
+ * The national KS2 file split by LA code (the KS2 file names no LA: the census file maps each
+ * URN to its LA), one CSV per authority, largest first.
+ */
 function splitByLa(dir: string): { laCode: string; path: string; rows: number }[] {
-  const text = readFileSync(sharedDataFile('dfe', 'national', KS2), 'utf8').replace(/^\uFEFF/, '');
-  const [header, ...lines] = text.split(/\r?\n/).filter(Boolean);
-  const columns = header.split(',');
-  const la = columns.findIndex((c) => c.trim().toUpperCase() === 'LEA');
-  const at = la >= 0 ? la : columns.findIndex((c) => c.trim().toUpperCase() === 'LA');
-  if (at < 0) throw new Error(`${KS2}: no LEA or LA column in ${header.slice(0, 200)}`);
+  const lines = (file: string) =>
+    readFileSync(sharedDataFile('dfe', 'national', file), 'utf8')
+      .replace(/^\uFEFF/, '')
+      .split(/\r?\n/)
+      .filter(Boolean);
+  const laOf = new Map<string, string>();
+  for (const line of lines('2018-2019_england_census.csv').slice(1)) {
+    const [urn, la] = line.split(',');
+    if (/^\d{3}$/.test(la ?? '')) laOf.set(urn, la);
+  }
+  const [header, ...rows] = lines(KS2);
+  const urnAt = header.split(',').findIndex((c) => c.trim().toUpperCase() === 'URN');
+  if (urnAt < 0) throw new Error(`${KS2}: no URN column`);
   const byLa = new Map<string, string[]>();
-  for (const line of lines) {
-    const code = line.split(',')[at]?.trim();
-    if (!code || !/^\d{3}$/.test(code)) continue;
+  for (const line of rows) {
+    // URN is the second column, before any quoted field that could hold a comma.
+    const code = laOf.get(line.split(',')[urnAt]?.trim() ?? '');
+    if (!code) continue;
     (byLa.get(code) ?? byLa.set(code, []).get(code)!).push(line);
   }
   return [...byLa.entries()]
     .sort((a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0]))
-    .map(([laCode, rows]) => {
-      const path = join(dir, `ks2-${laCode}.csv`);
-      writeFileSync(path, [header, ...rows].join('\n') + '\n');
-      return { laCode, path, rows: rows.length };
+    .map(([laCode, laRows]) => {
+      // Under DfE's own file name, by which the importer knows the format.
+      mkdirSync(join(dir, laCode));
+      const path = join(dir, laCode, KS2);
+      writeFileSync(path, [header, ...laRows].join('\n') + '\n');
+      return { laCode, path, rows: laRows.length };
     });
 }
 
@@ -236,7 +256,7 @@ async function runTarget(target: Target, steps: number[], slices: ReturnType<typ
           const imported = await phase(`import LA ${slice.laCode}'s KS2 slice`, async () => {
             const [outcome, importMs] = await timed(() =>
               imports.importInto(id, null, {
-                file: { name: `ks2-${slice.laCode}.csv`, open: () => createReadStream(slice.path) },
+                file: { name: KS2, open: () => createReadStream(slice.path) },
               }),
             );
             if (outcome.status !== 'published')
@@ -339,8 +359,8 @@ async function runTarget(target: Target, steps: number[], slices: ReturnType<typ
         }
         const [pub] = (
           await admin.query<{ shardid: string; n: string }>(
-            `select get_shard_id_for_distribution_column('observations', $1)::text as shardid,
-                    (select count(*) from observations where tenant_id = $1)::text as n`,
+            `select get_shard_id_for_distribution_column('observations', $1::uuid)::text as shardid,
+                    (select count(*) from observations where tenant_id = $1::uuid)::text as n`,
             [publicId],
           )
         ).rows;
