@@ -333,7 +333,9 @@ async function rewriteSqlFunctionsAsPlpgsql(db: Client): Promise<void> {
     if (start < 0 || !/\n LANGUAGE sql\n/.test(f.definition)) {
       throw new Error(`Unexpected function definition: ${f.definition.slice(0, 200)}`);
     }
-    const header = f.definition.slice(0, start).replace(/\n LANGUAGE sql\n/, '\n LANGUAGE plpgsql\n');
+    const header = f.definition
+      .slice(0, start)
+      .replace(/\n LANGUAGE sql\n/, '\n LANGUAGE plpgsql\n');
     await db.query(`${header}AS $citus$\n${body}\n$citus$`);
   }
 }
@@ -415,7 +417,9 @@ async function patchFunctionsForCitus(db: Client): Promise<void> {
     for (const { definition } of rows) {
       if (definition.includes(replacement)) continue;
       if (!definition.includes(what)) {
-        throw new Error(`${name} changed: its Citus patch (citus-distribution.ts) no longer applies`);
+        throw new Error(
+          `${name} changed: its Citus patch (citus-distribution.ts) no longer applies`,
+        );
       }
       await db.query(definition.split(what).join(replacement));
     }

@@ -39,7 +39,8 @@ export async function runMigrations(
     await dataSource.destroy();
   }
   if (distribution === 'citus') {
-    if (!adminUrl) throw new Error('Distributing on Citus needs a superuser URL (DATABASE_ADMIN_URL)');
+    if (!adminUrl)
+      throw new Error('Distributing on Citus needs a superuser URL (DATABASE_ADMIN_URL)');
     const database = new URL(adminUrl);
     database.pathname = new URL(ownerUrl).pathname;
     await distributeSchema(database.toString());
