@@ -13,6 +13,7 @@ const BENCHMARKS: Readonly<Record<string, () => Promise<{ benchmark: Benchmark }
   graphql: () => import('./graphql.bench.js'),
   backup: () => import('./backup.bench.js'),
   web: () => import('./web.bench.js'),
+  citus: () => import('./citus.bench.js'),
 };
 
 async function main(argv: readonly string[]): Promise<number> {

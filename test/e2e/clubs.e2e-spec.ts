@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { Client } from 'pg';
 
+import { tenantSettingSql } from '@schoolbench/tenancy';
 import {
   createTestDatabase,
   errorCode,
@@ -76,10 +77,9 @@ describe('clubs', () => {
     await client.connect();
     try {
       await client.query('begin');
-      await client.query(
-        "select set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true)",
-        [tenant.id, tenant.users.la_admin!.id],
-      );
+      for (const statement of tenantSettingSql(tenant.id, tenant.users.la_admin!.id)) {
+        await client.query(statement);
+      }
       const result = await fn(client);
       await client.query('commit');
       return result;

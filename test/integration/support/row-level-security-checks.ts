@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 
 import { APP_ROLE } from '@schoolbench/database';
+import { tenantSettingSql } from '@schoolbench/tenancy';
 import { seedTenant, type SeededTenant, type TestDatabase } from '@schoolbench/testing';
 
 export interface RowLevelSecurityFixture {
@@ -35,7 +36,7 @@ export function rowLevelSecurityChecks(fixture: () => RowLevelSecurityFixture): 
   async function asTenant<T>(tenantId: string, sql: string, params: unknown[] = []): Promise<T[]> {
     await app.query('begin');
     try {
-      await app.query("select set_config('app.tenant_id', $1, true)", [tenantId]);
+      for (const statement of tenantSettingSql(tenantId)) await app.query(statement);
       return (await app.query(sql, params)).rows as T[];
     } finally {
       await app.query('rollback');
@@ -147,7 +148,7 @@ export function rowLevelSecurityChecks(fixture: () => RowLevelSecurityFixture): 
   it('raises when a tenant-scoped table is read outside a tenant transaction', async () => {
     await expect(app.query('select * from schools')).rejects.toThrow(/tenant context is not set/);
     await app.query('begin');
-    await app.query("select set_config('app.tenant_id', $1, true)", [a.id]);
+    for (const statement of tenantSettingSql(a.id)) await app.query(statement);
     await app.query('commit');
     // The setting was transaction-local: the pooled connection does not carry it on.
     await expect(app.query('select * from users')).rejects.toThrow(/tenant context is not set/);

@@ -1,19 +1,37 @@
 import type { Command } from 'commander';
 
 import { loadAppConfig, redactUrl } from '@schoolbench/config';
-import { createDatabase, ensureRoles, runMigrations } from '@schoolbench/database';
+import {
+  createCitusDatabase,
+  createDatabase,
+  ensureRoles,
+  OWNER_ROLE,
+  runMigrations,
+} from '@schoolbench/database';
 
-/** Creates the roles and the database (needs a superuser URL in DATABASE_ADMIN_URL). */
+/**
+ * Creates the roles and the database (needs a superuser URL in DATABASE_ADMIN_URL). With
+ * DATABASE_DISTRIBUTION=citus, on every node of the cluster whose coordinator the URL names.
+ */
 export async function provisionDatabase(): Promise<string> {
   const config = loadAppConfig();
   const name = new URL(config.DATABASE_URL).pathname.slice(1);
-  await ensureRoles(config.DATABASE_ADMIN_URL);
-  await createDatabase(config.DATABASE_ADMIN_URL, name);
+  await ensureRoles(config.DATABASE_ADMIN_URL, config.DATABASE_DISTRIBUTION);
+  if (config.DATABASE_DISTRIBUTION === 'citus') {
+    await createCitusDatabase(config.DATABASE_ADMIN_URL, name, OWNER_ROLE);
+  } else {
+    await createDatabase(config.DATABASE_ADMIN_URL, name);
+  }
   return name;
 }
 
 export async function migrate(): Promise<string[]> {
-  return runMigrations(loadAppConfig().DATABASE_OWNER_URL);
+  const config = loadAppConfig();
+  return runMigrations(
+    config.DATABASE_OWNER_URL,
+    config.DATABASE_DISTRIBUTION,
+    config.DATABASE_ADMIN_URL,
+  );
 }
 
 export function registerDatabaseCommands(program: Command): void {

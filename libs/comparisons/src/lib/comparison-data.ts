@@ -64,21 +64,43 @@ export class ComparisonData {
     periods: readonly string[],
   ): Promise<DatasetVersion[]> {
     // Partners' dataset rows are not readable; their current versions come from the grants.
-    const rows = await this.m.query<{ tenant_id: string; id: string }[]>(
-      `with readable as (
-         select d.tenant_id, d.id, d.published_at from datasets d
-         where d.is_current and d.status = 'published'
-         union all
-         select s.tenant_id, s.id, s.published_at from shared_current_datasets() s
-       )
-       select d.tenant_id, d.id from readable d
-       where d.tenant_id = any($1::uuid[])
-         and exists (select 1 from observations o
-                     where o.tenant_id = d.tenant_id and o.dataset_id = d.id
-                       and o.measure = any($2::text[]) and o.time_period = any($3::int[]))
-       order by case when d.tenant_id = $4 then 0 when d.tenant_id = app_public_tenant() then 2 else 1 end,
-         d.published_at desc nulls last, d.id`,
-      [tenants, measures, periods.map(Number), this.tenantId],
+    // Candidates first, then one existence check each (a handful per tenant): Citus refuses a
+    // correlated subquery over a CTE or a function's rows (docs/scaling.md §9).
+    type Candidate = { tenant_id: string; id: string; published_at: Date | null };
+    const candidates = [
+      ...(await this.m.query<Candidate[]>(
+        `select d.tenant_id, d.id, d.published_at from datasets d
+         where d.is_current and d.status = 'published' and d.tenant_id = any($1::uuid[])`,
+        [tenants],
+      )),
+      ...(await this.m.query<Candidate[]>(
+        `select s.tenant_id, s.id, s.published_at from shared_current_datasets() s
+         where s.tenant_id = any($1::uuid[])`,
+        [tenants],
+      )),
+    ];
+    const [publicTenant] = await this.m.query<{ id: string | null }[]>(
+      'select app_public_tenant() as id',
+    );
+    const rows: Candidate[] = [];
+    for (const d of candidates) {
+      const [hit] = await this.m.query<{ hit: boolean }[]>(
+        `select exists (select 1 from observations o
+                        where o.tenant_id = $1 and o.dataset_id = $2
+                          and o.measure = any($3::text[]) and o.time_period = any($4::int[])) as hit`,
+        [d.tenant_id, d.id, measures, periods.map(Number)],
+      );
+      if (hit?.hit) rows.push(d);
+    }
+    // Own data before partners' before the reference data, newer before older.
+    const rank = (tenant: string) =>
+      tenant === this.tenantId ? 0 : tenant === publicTenant?.id ? 2 : 1;
+    const time = (at: Date | null) => (at ? new Date(at).getTime() : -Infinity);
+    rows.sort(
+      (a, b) =>
+        rank(a.tenant_id) - rank(b.tenant_id) ||
+        time(b.published_at) - time(a.published_at) ||
+        (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
     );
     return rows.map((r) => ({ tenantId: r.tenant_id, id: r.id }));
   }

@@ -6,6 +6,16 @@ export {
   listDatabases,
   withDatabase,
 } from './lib/database-provisioning';
+export {
+  CITUS_REFERENCE_TABLES,
+  citusNodeUrls,
+  createCitusDatabase,
+  databaseDistribution,
+  distributeSchema,
+  dropCitusDatabase,
+  type DatabaseDistribution,
+  type DistributionReport,
+} from './lib/citus-distribution';
 export { isDatabaseUnavailable } from './lib/database-availability';
 export { dataSourceOptions, runMigrations } from './lib/data-source';
 export { enableTenantIsolation } from './lib/migrations/1763820000000-foundation';

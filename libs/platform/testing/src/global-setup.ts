@@ -1,4 +1,5 @@
 import {
+  createCitusDatabase,
   createDatabase,
   ensureRoles,
   OWNER_ROLE,
@@ -6,7 +7,7 @@ import {
   withDatabase,
 } from '@schoolbench/database';
 
-import { adminUrl, templateDatabase, testRunId } from './lib/test-run';
+import { adminUrl, templateDatabase, testDistribution, testRunId } from './lib/test-run';
 
 /**
  * Once per jest run: a template database with every migration applied, as the owner role. Each
@@ -15,7 +16,16 @@ import { adminUrl, templateDatabase, testRunId } from './lib/test-run';
 export default async function globalSetup(): Promise<void> {
   if (process.env.SCHOOLBENCH_TEST_RUN) return; // already done for another project of this run
   process.env.SCHOOLBENCH_TEST_RUN = testRunId();
-  await ensureRoles(adminUrl());
-  await createDatabase(adminUrl(), templateDatabase());
-  await runMigrations(withDatabase(adminUrl(), templateDatabase(), OWNER_ROLE));
+  const distribution = testDistribution();
+  await ensureRoles(adminUrl(), distribution);
+  if (distribution === 'citus') {
+    await createCitusDatabase(adminUrl(), templateDatabase(), OWNER_ROLE);
+  } else {
+    await createDatabase(adminUrl(), templateDatabase());
+  }
+  await runMigrations(
+    withDatabase(adminUrl(), templateDatabase(), OWNER_ROLE),
+    distribution,
+    adminUrl(),
+  );
 }

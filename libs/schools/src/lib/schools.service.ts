@@ -198,22 +198,25 @@ export async function upsertRegister(
   entries: RegisterEntry[],
 ): Promise<number> {
   let written = 0;
+  // The transaction's time as a value: Citus refuses non-IMMUTABLE functions (now(), int || text)
+  // in the DO UPDATE SET of an INSERT on a distributed table (docs/scaling.md §9).
+  const [{ now }] = await m.query<{ now: Date }[]>('select now() as now');
   for (let i = 0; i < entries.length; i += 500) {
     const batch = entries.slice(i, i + 500);
     const result = await m.query<unknown[]>(
       `insert into schools (tenant_id, urn, laestab, name, la_code, phase, type, opened_on, closed_on)
-       select $1, * from unnest($2::int[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::date[], $9::date[])
+       select $1::uuid, * from unnest($2::int[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::date[], $9::date[])
        on conflict (tenant_id, urn) do update set
          laestab = coalesce(excluded.laestab, schools.laestab),
          -- A file without names (a census) never overwrites a name another file gave.
-         name = case when excluded.name like 'School %' and excluded.name = 'School ' || excluded.urn
+         name = case when excluded.name like 'School %' and excluded.name = 'School ' || excluded.urn::text
                      then schools.name else excluded.name end,
          la_code = coalesce(excluded.la_code, schools.la_code),
          phase = coalesce(excluded.phase, schools.phase),
          type = coalesce(excluded.type, schools.type),
          opened_on = coalesce(excluded.opened_on, schools.opened_on),
          closed_on = coalesce(excluded.closed_on, schools.closed_on),
-         updated_at = now()
+         updated_at = $10::timestamptz
        returning urn`,
       [
         tenantId,
@@ -225,6 +228,7 @@ export async function upsertRegister(
         batch.map((e) => e.type),
         batch.map((e) => e.openedOn),
         batch.map((e) => e.closedOn),
+        now,
       ],
     );
     written += result.length;

@@ -98,6 +98,18 @@ export class UsersService {
     if (principal.role !== 'la_admin') throw forbidden('Only an LA admin can remove users');
     if (id === principal.userId) throw badInput('You cannot remove yourself', { field: 'id' });
     return this.tx.run(async (m) => {
+      // The directory rows of the user's keys go first: on Citus the directory is a reference
+      // table and cannot cascade from the distributed api_keys (docs/scaling.md §4).
+      const keys: { prefix: string }[] = await m.query(
+        'select prefix from api_keys where tenant_id = $1 and created_by = $2',
+        [principal.tenantId, id],
+      );
+      if (keys.length) {
+        await m.query('delete from api_key_directory where tenant_id = $1 and prefix = any($2)', [
+          principal.tenantId,
+          keys.map((k) => k.prefix),
+        ]);
+      }
       const result = await m.delete(UserEntity, { tenantId: principal.tenantId, id });
       if (!result.affected) throw notFound(`User ${id}`);
       return true;

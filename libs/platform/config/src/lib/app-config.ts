@@ -33,6 +33,11 @@ export const appConfigSchema = z.object({
   DATABASE_ADMIN_URL: z.url().default('postgres://postgres@127.0.0.1:5432/postgres'),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   /**
+   * `citus`: the URLs name a Citus coordinator; `db:provision` creates the database on every node
+   * and `migrate` distributes the schema (docs/scaling.md). Nothing else in the services changes.
+   */
+  DATABASE_DISTRIBUTION: z.enum(['single-node', 'citus']).default('single-node'),
+  /**
    * The API's connections cancel any statement running longer than this (node-postgres
    * `statement_timeout`); the request then gets BAD_USER_INPUT with reason STATEMENT_TIMEOUT.
    * 0 turns it off. Workers and the CLI are not bound by it.

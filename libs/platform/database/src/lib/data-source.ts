@@ -1,5 +1,6 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
 
+import { distributeSchema, type DatabaseDistribution } from './citus-distribution';
 import { migrations } from './migrations';
 
 /** Connection options shared by the services (app role) and the migration runner (owner role). */
@@ -19,14 +20,30 @@ export function dataSourceOptions(
   } as DataSourceOptions;
 }
 
-/** Applies pending migrations as the owner role. Returns the names of those applied. */
-export async function runMigrations(ownerUrl: string): Promise<string[]> {
+/**
+ * Applies pending migrations as the owner role. Returns the names of those applied. On Citus the
+ * schema is then distributed (idempotent: tables a migration added join their place), as the
+ * superuser of `adminUrl` (its server; the owner URL's database).
+ */
+export async function runMigrations(
+  ownerUrl: string,
+  distribution: DatabaseDistribution = 'single-node',
+  adminUrl?: string,
+): Promise<string[]> {
   const dataSource = new DataSource(dataSourceOptions(ownerUrl));
   await dataSource.initialize();
+  let applied: string[];
   try {
-    const applied = await dataSource.runMigrations({ transaction: 'each' });
-    return applied.map((m) => m.name);
+    applied = (await dataSource.runMigrations({ transaction: 'each' })).map((m) => m.name);
   } finally {
     await dataSource.destroy();
   }
+  if (distribution === 'citus') {
+    if (!adminUrl)
+      throw new Error('Distributing on Citus needs a superuser URL (DATABASE_ADMIN_URL)');
+    const database = new URL(adminUrl);
+    database.pathname = new URL(ownerUrl).pathname;
+    await distributeSchema(database.toString());
+  }
+  return applied;
 }

@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 
+import { CITUS_APP_ROLE_SETTINGS, type DatabaseDistribution } from './citus-distribution';
 import { APP_ROLE, OWNER_ROLE, RETENTION_ROLE, SHARING_ROLE } from './database-roles';
 
 function quoteIdent(name: string): string {
@@ -20,14 +21,23 @@ async function withClient<T>(url: string, fn: (client: Client) => Promise<T>): P
 /**
  * Creates the owner and app roles if missing. Needs a superuser (or CREATEROLE) connection; run
  * once per cluster by `cli db:provision` and by the test setup. Safe to run concurrently.
+ *
+ * On Citus (run on the coordinator, in a database with the extension: Citus propagates CREATE and
+ * ALTER ROLE to every node) the two definer roles must LOGIN: Citus reaches the workers' shards
+ * over connections it opens as the current user, which inside a SECURITY DEFINER function is the
+ * function's owner. Restrict them in pg_hba.conf to the coordinator's address (docs/scaling.md §9).
  */
-export async function ensureRoles(adminUrl: string): Promise<void> {
+export async function ensureRoles(
+  adminUrl: string,
+  distribution: DatabaseDistribution = 'single-node',
+): Promise<void> {
+  const definer = distribution === 'citus' ? 'LOGIN' : 'NOLOGIN';
   await withClient(adminUrl, async (client) => {
     for (const [role, attributes] of [
       [OWNER_ROLE, 'LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEROLE NOCREATEDB'],
       [APP_ROLE, 'LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEROLE NOCREATEDB NOINHERIT'],
-      [SHARING_ROLE, 'NOLOGIN NOSUPERUSER BYPASSRLS NOCREATEROLE NOCREATEDB'],
-      [RETENTION_ROLE, 'NOLOGIN NOSUPERUSER BYPASSRLS NOCREATEROLE NOCREATEDB'],
+      [SHARING_ROLE, `${definer} NOSUPERUSER BYPASSRLS NOCREATEROLE NOCREATEDB`],
+      [RETENTION_ROLE, `${definer} NOSUPERUSER BYPASSRLS NOCREATEROLE NOCREATEDB`],
     ] as const) {
       await client.query(`
         DO $$ BEGIN
@@ -39,6 +49,9 @@ export async function ensureRoles(adminUrl: string): Promise<void> {
     // Migrations hand the sharing functions to the sharing role, which needs the owner to be a member.
     await client.query(`GRANT ${quoteIdent(SHARING_ROLE)} TO ${quoteIdent(OWNER_ROLE)}`);
     await client.query(`GRANT ${quoteIdent(RETENTION_ROLE)} TO ${quoteIdent(OWNER_ROLE)}`);
+    if (distribution === 'citus') {
+      for (const statement of CITUS_APP_ROLE_SETTINGS) await client.query(statement);
+    }
   });
 }
 

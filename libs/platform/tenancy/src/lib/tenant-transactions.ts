@@ -2,10 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 
 import { TenantContext } from './tenant-context';
+import { tenantSettingSql } from './tenant-setting';
 
 /**
  * Runs database work inside a transaction bound to one tenant: `app.tenant_id` is set with
- * `set_config(..., true)`, so it ends with the transaction and a pooled connection never carries
+ * `SET LOCAL` (`tenantSettingSql`), so it ends with the transaction and a pooled connection never carries
  * it into another request. Row-level security does the rest.
  */
 @Injectable()
@@ -57,10 +58,7 @@ export class TenantTransactions {
     }
     return this.context.withTransaction((bind) => {
       const work = async (manager: EntityManager) => {
-        await manager.query(
-          "select set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true)",
-          [tenantId, userId ?? ''],
-        );
+        for (const statement of tenantSettingSql(tenantId, userId)) await manager.query(statement);
         bind({ tenantId, manager });
         return fn(manager);
       };

@@ -4,15 +4,18 @@ import { Client } from 'pg';
 
 import {
   APP_ROLE,
+  createCitusDatabase,
   createDatabase,
+  dropCitusDatabase,
   dropDatabase,
   ensureRoles,
   OWNER_ROLE,
   runMigrations,
   withDatabase,
 } from '@schoolbench/database';
+import { tenantSettingSql } from '@schoolbench/tenancy';
 
-import { adminUrl, templateDatabase, testRunId } from './test-run';
+import { adminUrl, templateDatabase, testDistribution, testRunId } from './test-run';
 
 export interface TestDatabase {
   name: string;
@@ -43,7 +46,11 @@ export interface TestDatabase {
 /** A fresh database cloned from the migrated template, and a Redis key prefix of its own. */
 export async function createTestDatabase(): Promise<TestDatabase> {
   const name = `${testRunId()}_${randomBytes(4).toString('hex')}`;
-  await createDatabase(adminUrl(), name, templateDatabase());
+  if (testDistribution() === 'citus') {
+    await createCitusDatabase(adminUrl(), name, OWNER_ROLE, templateDatabase());
+  } else {
+    await createDatabase(adminUrl(), name, templateDatabase());
+  }
   return testDatabaseOn(adminUrl(), name);
 }
 
@@ -100,10 +107,7 @@ function testDatabaseOn(serverAdminUrl: string, name: string): TestDatabase {
       await client.connect();
       try {
         await client.query('begin');
-        await client.query(
-          "select set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true)",
-          [tenantId, userId],
-        );
+        for (const statement of tenantSettingSql(tenantId, userId)) await client.query(statement);
         const rows = (await client.query(sql, params)).rows as T[];
         await client.query('commit');
         return rows;
@@ -112,7 +116,11 @@ function testDatabaseOn(serverAdminUrl: string, name: string): TestDatabase {
       }
     },
     async drop() {
-      await dropDatabase(serverAdminUrl, name);
+      if (testDistribution() === 'citus' && serverAdminUrl === adminUrl()) {
+        await dropCitusDatabase(serverAdminUrl, name);
+      } else {
+        await dropDatabase(serverAdminUrl, name);
+      }
       await deleteRedisKeys(redisPrefix);
     },
   };
