@@ -69,7 +69,12 @@ export class OptOutsController {
   }
 
   /** The form's protocol and school, or what to fix. */
-  private async check(form: OptOutForm) {
+  private async check(
+    form: OptOutForm,
+  ): Promise<
+    | { fields: Record<string, string> }
+    | { protocol: ProtocolModel; urn: number; schoolName: string }
+  > {
     const fields: Record<string, string> = {};
     const protocolId = String(form.protocolId ?? '').trim();
     const urnText = String(form.urn ?? '').trim();
