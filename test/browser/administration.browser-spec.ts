@@ -411,4 +411,32 @@ describe('web: an LA admin manages protocols, users, opt-outs and clubs without 
       await page.context().close();
     },
   );
+
+  it('journey 5: the owner revokes the protocol after confirming; from the next request the partner sees none of its schools', async () => {
+    const partner = await noJs(web.b.users.la_admin!);
+    await partner.goto('/schools?source=PARTNERS');
+    expect(await partner.locator('main').innerText()).toContain('Hampshire Primary 116002');
+
+    const page = await noJs(web.a.users.la_admin!);
+    await page.getByRole('link', { name: 'Data-sharing protocols' }).first().click();
+    await page.getByRole('link', { name: 'Primary benchmarking 2016–2019, with progress' }).click();
+    await page.getByRole('link', { name: 'Revoke' }).click();
+    await expectAccessible(page);
+    const before = await snapshotDatabase(web.db, ['protocols', 'sharing_grants']);
+    const forged = await postWithoutToken(page, {}, `/protocols/${protocolId}/revoke`);
+    expect(forged.status()).toBe(403);
+    expect(await snapshotDatabase(web.db, ['protocols', 'sharing_grants'])).toEqual(before);
+    await page.getByLabel('Reason (optional)').fill('The partnership has ended');
+    await submit(page, 'Revoke protocol');
+    const shown = await page.locator('main').innerText();
+    expect(shown).toContain('Revoked');
+    expect(shown).toContain('The partnership has ended');
+    await page.context().close();
+
+    await partner.goto('/schools?source=PARTNERS');
+    const after = await partner.locator('main').innerText();
+    expect(after).not.toContain('Hampshire Primary');
+    expect(after).not.toContain('116002');
+    await partner.context().close();
+  });
 });
