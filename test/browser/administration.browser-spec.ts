@@ -355,7 +355,7 @@ describe('web: an LA admin manages protocols, users, opt-outs and clubs without 
         '/users/:id/remove',
       ],
     ],
-    ['analyst', ['/schools', '/early-warnings', '/comparisons', '/clubs', '/api-keys']],
+    ['analyst', ['/schools', '/early-warnings', '/comparisons', '/clubs', '/api-keys', '/protocols']],
     [
       'headteacher',
       [
