@@ -14,7 +14,7 @@ import {
 import { seedTenant, snapshotDatabase, type SeededTenant } from '@schoolbench/testing';
 
 // The routes and access rules of the app under test.
- 
+
 import { WEB_CONTROLLERS } from '../../apps/web/src/pages';
 import { screenshot } from './support/screenshots';
 import { expectAccessible, startWebUnderTest, type WebUnderTest } from './support/web-under-test';
