@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -211,6 +212,8 @@ export const benchmark: Benchmark = {
         LOG_LEVEL: 'silent',
         LOGIN_ATTEMPTS_PER_MINUTE: '1000',
         TENANT_REQUESTS_PER_MINUTE: '1000000',
+        // Its own database's tokens: a secret of this run unless one is given.
+        JWT_SECRET: process.env.JWT_SECRET ?? randomBytes(32).toString('hex'),
       });
       const assets = mkdtempSync(join(tmpdir(), 'schoolbench-bench-web-'));
       writeFileSync(

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { Command } from 'commander';
@@ -196,9 +197,45 @@ export function demoSigningSecret(
   return readFileSync(file, 'utf8').trim();
 }
 
-async function waitUntilReady(url: string, timeoutMs: number): Promise<void> {
+/**
+ * Refuses to start when something already listens on a service's port: the demo would otherwise
+ * report that other process as SchoolBench while its own service died on EADDRINUSE.
+ */
+export async function ensurePortFree(
+  host: string,
+  port: number,
+  service: string,
+  setting: string,
+): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (error: NodeJS.ErrnoException) => {
+      reject(
+        new CommandError(
+          error.code === 'EADDRINUSE'
+            ? `Port ${port} on ${host} (the ${service}, ${setting}) is already in use: stop what is listening there, or set ${setting} to a free port`
+            : `Cannot listen on ${host}:${port} for the ${service} (${setting}): ${error.message}`,
+        ),
+      );
+    });
+    probe.listen(port, host, () => probe.close(() => resolve()));
+  });
+}
+
+/** Waits until `url` answers 200; fails at once if the service's process has stopped. */
+export async function waitUntilReady(
+  url: string,
+  timeoutMs: number,
+  service?: { name: string; process: ChildProcess },
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
+    const stopped = service ? (service.process.exitCode ?? service.process.signalCode) : null;
+    if (service && stopped !== null) {
+      throw new CommandError(
+        `The ${service.name} stopped (${stopped}) before it answered ${url}: see its error above`,
+      );
+    }
     try {
       const res = await fetch(url);
       if (res.ok) return;
@@ -210,6 +247,17 @@ async function waitUntilReady(url: string, timeoutMs: number): Promise<void> {
   throw new CommandError(`${url} did not become ready within ${timeoutMs / 1000} s`);
 }
 
+/** The web serves its sign-in page (not only its health check): what a new user opens first. */
+async function expectWebPage(web: string): Promise<void> {
+  const res = await fetch(`${web}/sign-in`).catch(() => null);
+  const html = res?.ok ? await res.text() : '';
+  if (!html.includes('Email address')) {
+    throw new CommandError(
+      `The web answered its health check but not its sign-in page (${web}/sign-in: ${res ? `HTTP ${res.status}` : 'no answer'})`,
+    );
+  }
+}
+
 function startService(name: 'api' | 'worker' | 'web'): ChildProcess {
   const child = spawn(
     process.execPath,
@@ -219,10 +267,6 @@ function startService(name: 'api' | 'worker' | 'web'): ChildProcess {
       stdio: ['ignore', 'ignore', 'inherit'],
     },
   );
-  child.on('exit', (code) => {
-    if (code !== null && code !== 0)
-      process.stderr.write(`The ${name} stopped with exit code ${code}\n`);
-  });
   return child;
 }
 
@@ -246,14 +290,44 @@ export function registerDemoCommand(program: Command): void {
       const config = loadAppConfig();
       // The API and worker inherit it from this process's environment.
       process.env.JWT_SECRET = demoSigningSecret(config.DATABASE_URL);
-      const services = [startService('api'), startService('worker'), startService('web')];
-      const stop = () => services.forEach((s) => s.kill('SIGTERM'));
+      await ensurePortFree(config.HOST, config.PORT, 'API', 'PORT');
+      await ensurePortFree(config.HOST, config.WEB_PORT, 'web dashboard', 'WEB_PORT');
+      const [api, worker, webService] = [
+        startService('api'),
+        startService('worker'),
+        startService('web'),
+      ];
+      const services = [api, worker, webService];
+      let stopping = false;
+      const stop = () => {
+        stopping = true;
+        services.forEach((s) => s.kill('SIGTERM'));
+      };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
+      // One service stopping on its own stops the demo: it must not look as if it were running.
+      for (const [name, child] of [
+        ['API', api],
+        ['worker', worker],
+        ['web', webService],
+      ] as const) {
+        child.once('exit', (code, signal) => {
+          if (stopping) return;
+          process.stderr.write(`The ${name} stopped (${code ?? signal}); stopping the demo.\n`);
+          process.exitCode = 1;
+          stop();
+        });
+      }
       const base = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.PORT}`;
       const web = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.WEB_PORT}`;
-      await waitUntilReady(`${base}/health/ready`, 30_000);
-      await waitUntilReady(`${web}/health/ready`, 30_000);
+      try {
+        await waitUntilReady(`${base}/health/ready`, 30_000, { name: 'API', process: api });
+        await waitUntilReady(`${web}/health/ready`, 30_000, { name: 'web', process: webService });
+        await expectWebPage(web);
+      } catch (error) {
+        stop();
+        throw error;
+      }
       process.stdout.write(
         `\nSchoolBench is running.\n  Web:     ${web}/\n  GraphQL: ${base}/graphql\n  Health:  ${base}/health/ready\n  Metrics: ${base}/metrics\n\n`,
       );

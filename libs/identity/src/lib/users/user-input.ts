@@ -1,4 +1,4 @@
-import { Field, InputType, Int } from '@nestjs/graphql';
+import { Field, ID, InputType, Int } from '@nestjs/graphql';
 
 import type { Role } from '@schoolbench/tenancy';
 
@@ -23,4 +23,19 @@ export class InviteUserInput {
 export class CreateUserInput extends InviteUserInput {
   @Field({ description: 'At least 12 characters.' })
   password!: string;
+}
+
+@InputType()
+export class ChangeUserRoleInput {
+  @Field(() => ID, { description: 'A user of your authority.' })
+  id!: string;
+
+  @Field(() => RoleEnum)
+  role!: Role;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Required for headteachers and governors: a school in your register.',
+  })
+  schoolUrn?: number | null;
 }

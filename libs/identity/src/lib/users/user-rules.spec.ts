@@ -1,6 +1,6 @@
 import { DomainError } from '@schoolbench/graphql';
 
-import { checkGrantableRole, checkPassword, normaliseEmail } from './user-rules';
+import { checkGrantableRole, checkPassword, normaliseEmail, roleWords } from './user-rules';
 
 describe('user rules', () => {
   it('normalises e-mail addresses and rejects what is not one', () => {
@@ -23,5 +23,11 @@ describe('user rules', () => {
       /Only headteachers and governors/,
     );
     expect(() => checkGrantableRole('la_admin', 'governor', 116001)).not.toThrow();
+  });
+
+  it('says a role in words, with the school of a school-bound role', () => {
+    expect(roleWords('la_admin', null)).toBe('an LA admin');
+    expect(roleWords('analyst', null)).toBe('an analyst');
+    expect(roleWords('governor', 116001)).toBe('a governor of school 116001');
   });
 });

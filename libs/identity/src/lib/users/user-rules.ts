@@ -37,3 +37,16 @@ export function checkGrantableRole(
     throw badInput(`Only headteachers and governors are bound to a school`, { field: 'schoolUrn' });
   }
 }
+
+const ROLE_WORDS: Record<Role, string> = {
+  operator: 'a platform operator',
+  la_admin: 'an LA admin',
+  analyst: 'an analyst',
+  headteacher: 'a headteacher',
+  governor: 'a governor',
+};
+
+/** "a headteacher of school 116001", for messages and the log. */
+export function roleWords(role: Role, schoolUrn: number | null): string {
+  return schoolUrn === null ? ROLE_WORDS[role] : `${ROLE_WORDS[role]} of school ${schoolUrn}`;
+}

@@ -6,7 +6,7 @@ import { ConnectionType, PageArgs, pageSize, type Connection } from '@schoolbenc
 import { Roles } from '@schoolbench/tenancy';
 
 import { InvitationModel } from '../credentials/auth-payload.model';
-import { CreateUserInput, InviteUserInput } from './user-input';
+import { ChangeUserRoleInput, CreateUserInput, InviteUserInput } from './user-input';
 import { UserModel } from './user.model';
 import { Invitation, UsersService } from './users.service';
 
@@ -35,6 +35,15 @@ export class UsersResolver {
   @Mutation(() => InvitationModel, { description: 'Add a user who sets their own password.' })
   inviteUser(@Args('input') input: InviteUserInput): Promise<Invitation> {
     return this.service.invite(input);
+  }
+
+  @Roles('la_admin')
+  @Mutation(() => UserModel, {
+    description:
+      "Give a user of your authority another role. Not your own; the authority keeps an LA admin who has signed in. The user's API keys are revoked and their sessions end.",
+  })
+  changeUserRole(@Args('input') input: ChangeUserRoleInput): Promise<UserModel> {
+    return this.service.changeRole(input);
   }
 
   @Roles('la_admin')

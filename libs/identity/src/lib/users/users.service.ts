@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
+import { Injectable, Logger } from '@nestjs/common';
+import { EntityManager, IsNull } from 'typeorm';
 
 import {
   badInput,
@@ -12,14 +12,17 @@ import {
 } from '@schoolbench/graphql';
 import { TenantContext, TenantTransactions, type Role } from '@schoolbench/tenancy';
 
+import { ApiKeyEntity } from '../api-keys/api-key.entity';
 import { hashPassword } from '../credentials/password-hashing';
+import { RefreshTokenEntity } from '../credentials/refresh-token.entity';
 import { newSecret, sha256 } from '../credentials/secret-token';
-import { CreateUserInput, InviteUserInput } from './user-input';
-import { checkGrantableRole, checkPassword, normaliseEmail } from './user-rules';
+import { ChangeUserRoleInput, CreateUserInput, InviteUserInput } from './user-input';
+import { checkGrantableRole, checkPassword, normaliseEmail, roleWords } from './user-rules';
 import { UserEntity } from './user.entity';
 import { UserModel } from './user.model';
 
 const INVITATION_DAYS = 7;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface Invitation {
   user: UserModel;
@@ -42,6 +45,8 @@ export function toUserModel(user: UserEntity): UserModel {
 /** An authority's users. Everything runs inside the acting principal's tenant. */
 @Injectable()
 export class UsersService {
+  private readonly logger = new Logger(UsersService.name);
+
   constructor(
     private readonly tx: TenantTransactions,
     private readonly context: TenantContext,
@@ -116,6 +121,84 @@ export class UsersService {
     });
   }
 
+  /**
+   * Gives a user of the caller's authority another role (and, for a headteacher or governor, a
+   * school). An LA admin cannot change their own role, and the authority keeps at least one LA
+   * admin who has signed in: otherwise nobody could manage its users or protocols again. The
+   * user's API keys (which carry the role they were created with) are revoked and their sessions
+   * end, so the new role applies to everything from the next request.
+   */
+  async changeRole(input: ChangeUserRoleInput): Promise<UserModel> {
+    const principal = this.context.principal();
+    if (principal.role !== 'la_admin') throw forbidden("Only an LA admin can change users' roles");
+    checkGrantableRole(principal.role, input.role, input.schoolUrn);
+    if (input.id === principal.userId) {
+      throw badInput('You cannot change your own role: ask another LA admin of your authority', {
+        field: 'id',
+      });
+    }
+    const schoolUrn = input.schoolUrn ?? null;
+    return this.tx.run(async (m) => {
+      // Locks the authority's LA admins first, in one order, so two admins demoting each other at
+      // once run one after the other and the second sees the first's change.
+      const admins = await m.query<{ id: string; signed_up: boolean }[]>(
+        `select id, password_hash is not null as signed_up from users
+          where tenant_id = $1 and role = 'la_admin' order by id for update`,
+        [principal.tenantId],
+      );
+      if (!admins.some((a) => a.id === principal.userId)) {
+        throw forbidden('You are no longer an LA admin of your authority');
+      }
+      const user = UUID.test(input.id)
+        ? await m.findOne(UserEntity, {
+            where: { tenantId: principal.tenantId, id: input.id },
+            lock: { mode: 'pessimistic_write' },
+          })
+        : null;
+      if (!user) throw notFound(`User ${input.id}`);
+      if (user.role === input.role && user.schoolUrn === schoolUrn) {
+        throw badInput(`${user.email} is already ${roleWords(input.role, schoolUrn)}`, {
+          field: 'role',
+        });
+      }
+      const otherAdmins = admins.filter((a) => a.id !== user.id && a.signed_up);
+      if (user.role === 'la_admin' && input.role !== 'la_admin' && otherAdmins.length === 0) {
+        throw badInput(
+          `${user.email} is your authority's last LA admin who has signed in: make someone else an LA admin first`,
+          { field: 'role' },
+        );
+      }
+      if (schoolUrn !== null) await this.mustBeOwnSchool(m, principal.tenantId, schoolUrn);
+      const from = roleWords(user.role, user.schoolUrn);
+      await m.update(
+        UserEntity,
+        { tenantId: principal.tenantId, id: user.id },
+        { role: input.role, schoolUrn },
+      );
+      const now = new Date();
+      const keys = await m.update(
+        ApiKeyEntity,
+        { tenantId: principal.tenantId, createdBy: user.id, revokedAt: IsNull() },
+        { revokedAt: now },
+      );
+      await m.update(
+        RefreshTokenEntity,
+        { tenantId: principal.tenantId, userId: user.id, revokedAt: IsNull() },
+        { revokedAt: now },
+      );
+      this.logger.log({
+        msg: 'user role changed',
+        tenantId: principal.tenantId,
+        actorUserId: principal.userId,
+        userId: user.id,
+        from,
+        to: roleWords(input.role, schoolUrn),
+        apiKeysRevoked: keys.affected ?? 0,
+      });
+      return toUserModel({ ...user, role: input.role, schoolUrn });
+    });
+  }
+
   async list(first: number, after?: string): Promise<Connection<UserModel>> {
     return this.tx.run(async (m) => {
       const qb = m
@@ -156,17 +239,7 @@ export class UsersService {
     secrets: Partial<Pick<UserEntity, 'passwordHash' | 'invitationHash' | 'invitationExpiresAt'>>,
   ): Promise<UserEntity> {
     const email = normaliseEmail(input.email);
-    if (input.schoolUrn != null) {
-      const [school] = await m.query<unknown[]>(
-        'select 1 from schools where tenant_id = $1 and urn = $2',
-        [tenantId, input.schoolUrn],
-      );
-      if (!school) {
-        throw badInput(`School ${input.schoolUrn} is not in your authority's register`, {
-          field: 'schoolUrn',
-        });
-      }
-    }
+    if (input.schoolUrn != null) await this.mustBeOwnSchool(m, tenantId, input.schoolUrn);
     // Only this authority's users count: whether another authority has the address is none of
     // this one's business (the same person may hold an account in each).
     const taken = await m.findOneBy(UserEntity, { tenantId, email });
@@ -192,5 +265,15 @@ export class UsersService {
       user.id,
     ]);
     return user;
+  }
+
+  private async mustBeOwnSchool(m: EntityManager, tenantId: string, urn: number): Promise<void> {
+    const [school] = await m.query<unknown[]>(
+      'select 1 from schools where tenant_id = $1 and urn = $2',
+      [tenantId, urn],
+    );
+    if (!school) {
+      throw badInput(`School ${urn} is not in your authority's register`, { field: 'schoolUrn' });
+    }
   }
 }

@@ -1,0 +1,174 @@
+import { UsersService } from '@schoolbench/identity';
+import { TenantContext } from '@schoolbench/tenancy';
+import { errorCode, graphql, signIn, snapshotDatabase } from '@schoolbench/testing';
+
+import { startApiUnderTest, type ApiUnderTest } from './support/api-under-test';
+
+const CHANGE = `mutation ($i: ChangeUserRoleInput!) {
+  changeUserRole(input: $i) { id email role schoolUrn active }
+}`;
+const ME = `{ me { user { role schoolUrn } } }`;
+const TABLES = ['users', 'api_keys', 'refresh_tokens'];
+
+/** An LA admin changes a user's role: within their authority, never into a lock-out. */
+describe('changing a user’s role', () => {
+  let api: ApiUnderTest;
+  let adminToken: string;
+
+  beforeAll(async () => {
+    api = await startApiUnderTest();
+    adminToken = await signIn(api.app, api.a.users.la_admin!.email, api.a.users.la_admin!.password);
+  });
+  afterAll(() => api.close());
+
+  const change = (input: Record<string, unknown>, token = adminToken) =>
+    graphql(api.app, CHANGE, { i: input }, { token });
+
+  it('makes an analyst a headteacher of a school: the next request has the new role; keys and sessions end', async () => {
+    const analyst = api.a.users.analyst!;
+    const analystToken = await signIn(api.app, analyst.email, analyst.password);
+    const key = await graphql(
+      api.app,
+      'mutation { createApiKey(name: "export") { secret } }',
+      {},
+      { token: analystToken },
+    );
+    const secret = key.data!.createApiKey.secret as string;
+    expect((await graphql(api.app, ME, {}, { apiKey: secret })).data).toBeTruthy();
+
+    const res = await change({ id: analyst.id, role: 'headteacher', schoolUrn: 116002 });
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.changeUserRole).toEqual({
+      id: analyst.id,
+      email: analyst.email,
+      role: 'headteacher',
+      schoolUrn: 116002,
+      active: true,
+    });
+    // The role is read per request: the old access token now acts as a headteacher.
+    const me = await graphql(api.app, ME, {}, { token: analystToken });
+    expect(me.data!.me.user).toEqual({ role: 'headteacher', schoolUrn: 116002 });
+    // The analyst's key carried the analyst role: it is revoked.
+    expect(errorCode(await graphql(api.app, ME, {}, { apiKey: secret }))).toBe('UNAUTHENTICATED');
+    const [tokens] = await api.db.query<{ live: number }>(
+      'select count(*)::int as live from refresh_tokens where user_id = $1 and revoked_at is null',
+      [analyst.id],
+    );
+    expect(tokens.live).toBe(0);
+
+    // And back: an analyst has no school.
+    const back = await change({ id: analyst.id, role: 'analyst' });
+    expect(back.data!.changeUserRole).toMatchObject({ role: 'analyst', schoolUrn: null });
+  });
+
+  it.each([
+    [
+      'a headteacher without a school',
+      () => ({ id: api.a.users.analyst!.id, role: 'headteacher' }),
+      'BAD_USER_INPUT',
+      /must be bound to a school: give schoolUrn/,
+    ],
+    [
+      'a school outside the register',
+      () => ({ id: api.a.users.analyst!.id, role: 'governor', schoolUrn: 121901 }),
+      'BAD_USER_INPUT',
+      /School 121901 is not in your authority's register/,
+    ],
+    [
+      'a school for an analyst',
+      () => ({ id: api.a.users.governor!.id, role: 'analyst', schoolUrn: 116001 }),
+      'BAD_USER_INPUT',
+      /Only headteachers and governors are bound to a school/,
+    ],
+    [
+      'the role the user has',
+      () => ({ id: api.a.users.analyst!.id, role: 'analyst' }),
+      'BAD_USER_INPUT',
+      /is already an analyst/,
+    ],
+    [
+      'the operator role',
+      () => ({ id: api.a.users.analyst!.id, role: 'operator' }),
+      'FORBIDDEN',
+      /Operators are created by the platform/,
+    ],
+    [
+      'their own role',
+      () => ({ id: api.a.users.la_admin!.id, role: 'analyst' }),
+      'BAD_USER_INPUT',
+      /cannot change your own role/,
+    ],
+    [
+      'a user of another authority',
+      () => ({ id: api.b.users.analyst!.id, role: 'la_admin' }),
+      'NOT_FOUND',
+      /User /,
+    ],
+    ['an id that is not one', () => ({ id: 'x', role: 'analyst' }), 'NOT_FOUND', /User x/],
+  ])('refuses %s with a clear error and changes nothing', async (_what, input, code, message) => {
+    const before = await snapshotDatabase(api.db, TABLES);
+    const res = await change(input());
+    expect(errorCode(res)).toBe(code);
+    expect(res.errors![0].message).toMatch(message);
+    expect(res.data).toBeNull();
+    expect(await snapshotDatabase(api.db, TABLES)).toEqual(before);
+  });
+
+  it('two LA admins demoting each other at once: one wins, the authority keeps an LA admin', async () => {
+    const bAdmin = api.b.users.la_admin!;
+    const bToken = await signIn(api.app, bAdmin.email, bAdmin.password);
+    const other = api.b.users.analyst!;
+    const promoted = await change({ id: other.id, role: 'la_admin' }, bToken);
+    expect(promoted.data!.changeUserRole.role).toBe('la_admin');
+    const otherToken = await signIn(api.app, other.email, other.password);
+
+    const results = await Promise.all([
+      change({ id: other.id, role: 'analyst' }, bToken),
+      change({ id: bAdmin.id, role: 'analyst' }, otherToken),
+    ]);
+    const won = results.filter((r) => !r.errors);
+    const lost = results.filter((r) => r.errors);
+    expect(won).toHaveLength(1);
+    expect(lost).toHaveLength(1);
+    // The loser was demoted first: refused by the access rule or, inside the locked
+    // transaction, as no longer an LA admin.
+    expect(['FORBIDDEN', 'UNAUTHENTICATED']).toContain(errorCode(lost[0]));
+    const admins = await api.db.query<{ id: string }>(
+      "select id from users where tenant_id = $1 and role = 'la_admin'",
+      [api.b.id],
+    );
+    expect(admins).toHaveLength(1);
+  });
+
+  it('keeps an LA admin who has signed in: an invited admin cannot demote the last one', async () => {
+    const aAdmin = api.a.users.la_admin!;
+    const invited = await graphql(
+      api.app,
+      'mutation { inviteUser(input: { email: "later.admin@example.test", role: la_admin }) { user { id } } }',
+      {},
+      { token: adminToken },
+    );
+    const invitedId = invited.data!.inviteUser.user.id as string;
+    const before = await snapshotDatabase(api.db, TABLES);
+    // As the operator CLI would act for the invited admin (they cannot sign in yet).
+    const attempt = api.app
+      .get(TenantContext)
+      .runAs(
+        { tenantId: api.a.id, userId: invitedId, role: 'la_admin', schoolUrn: null, via: 'cli' },
+        () => api.app.get(UsersService).changeRole({ id: aAdmin.id, role: 'analyst' }),
+      );
+    await expect(attempt).rejects.toThrow(
+      /is your authority's last LA admin who has signed in: make someone else an LA admin first/,
+    );
+    expect(await snapshotDatabase(api.db, TABLES)).toEqual(before);
+  });
+
+  it('is for LA admins only', async () => {
+    const head = api.a.users.headteacher!;
+    const token = await signIn(api.app, head.email, head.password);
+    const before = await snapshotDatabase(api.db, TABLES);
+    const res = await change({ id: api.a.users.governor!.id, role: 'analyst' }, token);
+    expect(errorCode(res)).toBe('FORBIDDEN');
+    expect(await snapshotDatabase(api.db, TABLES)).toEqual(before);
+  });
+});
