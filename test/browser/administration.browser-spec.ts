@@ -11,6 +11,7 @@ import {
   type Principal,
   type Role,
 } from '@schoolbench/tenancy';
+import { TenantExports } from '@schoolbench/tenants';
 import { seedTenant, snapshotDatabase, type SeededTenant } from '@schoolbench/testing';
 
 // The routes and access rules of the app under test.
@@ -40,6 +41,9 @@ const NOT_REACHED_BY_LINKS: Record<string, string> = {
   '/opt-outs/confirm': 'the answer of the opt-out form (a GET form)',
   '/comparisons/:id': 'no comparison run in this fixture; journey-3.browser-spec follows the link',
   '/api-keys/:id/revoke': 'no API key in this fixture; roles.browser-spec follows the link',
+  '/targets/proposals/:id': 'no pending proposal in this fixture; targets.browser-spec follows it',
+  '/export/:id/download':
+    'the archive, linked once the job has built it (no worker here); tenant-export-web e2e fetches it',
 };
 
 /** Every GET route of the web app a role may open, as `/clubs/:id/members`. */
@@ -102,6 +106,8 @@ describe('web: an LA admin manages protocols, users, opt-outs and clubs without 
     for (const t of [web.a, web.b]) {
       await context.runAs(admin(t), () => protocols.sign(protocolId, 1));
     }
+    // A queued export, so its status page is among the LA admin's pages the crawl opens.
+    await context.runAs(admin(web.a), () => web.app.get(TenantExports).request('web'));
   });
 
   afterAll(async () => {
