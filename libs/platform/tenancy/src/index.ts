@@ -3,3 +3,4 @@ export { TenantContext, TenantContextMissingError } from './lib/tenant-context';
 export { TenantTransactions } from './lib/tenant-transactions';
 export { TenancyModule } from './lib/tenancy.module';
 export { ACCESS_RULE, Public, Roles, type AccessRule } from './lib/access-rule.decorator';
+export { RequestScope, type RequestIsolation, type ScopeOutcome } from './lib/request-scope';

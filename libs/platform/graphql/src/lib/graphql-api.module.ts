@@ -11,6 +11,7 @@ import { APP_CONFIG, type AppConfig } from '@schoolbench/config';
 import { formatGraphqlError } from './error-formatting';
 import { QueryComplexityPlugin } from './query-complexity.plugin';
 import { RequestLoaders } from './request-loaders';
+import { RequestTransactionPlugin } from './request-transaction.plugin';
 import { ServiceUnavailablePlugin } from './service-unavailable.plugin';
 import { graphqlWsOptions } from './subscriptions';
 
@@ -60,7 +61,7 @@ export interface GraphqlRequestContext {
       },
     }),
   ],
-  providers: [QueryComplexityPlugin, ServiceUnavailablePlugin, RequestLoaders],
+  providers: [QueryComplexityPlugin, ServiceUnavailablePlugin, RequestTransactionPlugin, RequestLoaders],
   exports: [RequestLoaders],
 })
 export class GraphqlApiModule {}

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 
+import { RequestScope, lastRows, tenantSettings, type RequestIsolation } from './request-scope';
 import { TenantContext } from './tenant-context';
 
 /**
@@ -23,7 +24,42 @@ export class TenantTransactions {
     return fn(this.dataSource.manager);
   }
 
-  /** Work as the authenticated principal's tenant. Nested calls join the outer transaction. */
+  /**
+   * Starts a request whose tenant work shares one transaction (see RequestScope), opened by its
+   * first statement. The caller must `end` it when the request ends, also on errors. Undefined
+   * outside a request context.
+   */
+  beginRequest(isolation: RequestIsolation): RequestScope | undefined {
+    const scope = new RequestScope(this.dataSource, isolation);
+    return this.context.setRequestScope(scope) ? scope : undefined;
+  }
+
+  /**
+   * The rows of one statement (SQL text without parameters: ids are inlined, so only UUIDs are
+   * accepted) run as `tenantId`/`userId`, in one round trip: as the first statement of the
+   * request's shared transaction when there is one (opening it), else in a transaction of its
+   * own (a multi-statement query is one implicit transaction, so the settings end with it).
+   */
+  async lookupAs<T>(tenantId: string, userId: string, statement: string): Promise<T[]> {
+    const scope = this.context.requestScope();
+    const shared = scope ? await scope.firstStatement<T>(tenantId, userId, statement) : undefined;
+    if (shared) return shared;
+    const settings = tenantSettings(tenantId, userId);
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      const client = (await runner.connect()) as {
+        query(text: string): Promise<Parameters<typeof lastRows>[0]>;
+      };
+      return lastRows<T>(await client.query(`${settings}; ${statement}`));
+    } finally {
+      await runner.release();
+    }
+  }
+
+  /**
+   * Work as the authenticated principal's tenant. Nested calls join the outer transaction; within
+   * a request with a shared transaction, every call joins that.
+   */
   run<T>(fn: (manager: EntityManager) => Promise<T>): Promise<T> {
     const principal = this.context.principal();
     return this.inTenant(principal.tenantId, fn, principal.userId);
@@ -54,6 +90,19 @@ export class TenantTransactions {
         );
       }
       return fn(active.manager);
+    }
+    // The request's shared transaction: joined when it is open for this tenant, or opened by
+    // work that names its user (the principal's); code establishing identity itself (an API
+    // key's lookup, with no user yet) keeps a transaction of its own.
+    const scope = this.context.requestScope();
+    if (scope && (scope.openedFor === tenantId || (scope.openedFor === undefined && userId))) {
+      const manager = await scope.managerFor(tenantId, userId ?? '');
+      if (manager) {
+        return this.context.withTransaction((bind) => {
+          bind({ tenantId, manager });
+          return fn(manager);
+        });
+      }
     }
     return this.context.withTransaction((bind) => {
       const work = async (manager: EntityManager) => {

@@ -11,6 +11,7 @@ import { Targets1764700000000 } from './1764700000000-targets';
 import { Judgements1764700000001 } from './1764700000001-judgements';
 import { TenantExit1764800000000 } from './1764800000000-tenant-exit';
 import { Retention1764800001000 } from './1764800001000-retention';
+import { RequestPathIndexes1764900000000 } from './1764900000000-request-path-indexes';
 
 /** Every migration, in order. Listed explicitly so bundles and tests never depend on globbing. */
 export const migrations = [
@@ -27,4 +28,5 @@ export const migrations = [
   Judgements1764700000001,
   TenantExit1764800000000,
   Retention1764800001000,
+  RequestPathIndexes1764900000000,
 ];
