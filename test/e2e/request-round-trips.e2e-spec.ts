@@ -1,12 +1,21 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Client } from 'pg';
+import request from 'supertest';
 
 import { graphql, signIn } from '@schoolbench/testing';
 
 // The worker as deployed, beside the API under test.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { WorkerModule } from '../../apps/worker/src/worker.module';
+// The web dashboard calls the same services: its page reads take the same request path.
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { SESSION_COOKIE } from '../../apps/web/src/session/cookies';
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { WebSessions } from '../../apps/web/src/session/web-sessions';
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { createWebApp } from '../../apps/web/src/web-app';
 import { comparisonObservations, insertDataset } from '../integration/support/comparison-fixtures';
 import { startApiUnderTest, type ApiUnderTest } from './support/api-under-test';
 
@@ -201,5 +210,44 @@ describe('round trips per request', () => {
     } finally {
       await monitor.end();
     }
+  });
+
+  describe('web pages', () => {
+    let web: NestExpressApplication;
+    let cookie: string;
+
+    beforeAll(async () => {
+      web = await createWebApp();
+      await web.init();
+      const user = api.a.users.headteacher!;
+      const { id } = await web
+        .get(WebSessions)
+        .open(user.email, user.password, () => Promise.resolve('Hampshire'));
+      cookie = `${SESSION_COOKIE}=${id}`;
+    });
+
+    afterAll(async () => {
+      await web?.close();
+    });
+
+    it.each([
+      ['a school’s profile', '/schools/116001', 7],
+      ['similar schools', '/schools/116001/similar', 6],
+      ['benchmarks', '/schools/116001/benchmarks', 9],
+      ['the clubs list', '/clubs', 5],
+    ])('%s is one transaction: opened with the sign-in check, committed once', async (_what, path, bound) => {
+      const page = () => request(web.getHttpServer()).get(path).set('Cookie', cookie);
+      expect((await page()).status).toBe(200);
+      let status = 0;
+      const sent = await statementsDuring(async () => {
+        status = (await page()).status;
+      });
+      expect(status).toBe(200);
+      if (process.env.SHOW_ROUND_TRIPS) process.stdout.write(`${path}: ${sent.length}\n`);
+      expect(opens(sent)).toHaveLength(1);
+      expect(opens(sent)[0]).toMatch(/from users u/);
+      expect(ends(sent)).toEqual(['commit']);
+      expect(sent.length).toBeLessThanOrEqual(bound);
+    });
   });
 });
