@@ -148,10 +148,10 @@ describe('round trips per request', () => {
     expect(sent.filter((s) => /sharing_grants|sharing_reach/.test(s) && !/^begin/.test(s))).toEqual(
       [],
     );
-    // Opening with the sign-in check, the run, groups, benchmarks, the three reads that make
-    // benchmarks honest as served, commit: 8. Per-resolver transactions would add three per
+    // Opening with the sign-in check, the run, groups, benchmarks, the two reads that make
+    // benchmarks honest as served, commit: 7. Per-resolver transactions would add three per
     // resolver.
-    expect(sent.length).toBeLessThanOrEqual(8);
+    expect(sent.length).toBeLessThanOrEqual(7);
   });
 
   it('a query with several root fields still shares the one transaction and sign-in check', async () => {

@@ -62,6 +62,8 @@ export class RequestScope {
   private opening?: Promise<Opened>;
   private ended = false;
   private readonly remembered = new Map<string, Promise<unknown>>();
+  /** The statements of the request, one after another on its one connection. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -103,7 +105,7 @@ export class RequestScope {
     }
     if (this.opening) {
       const opened = await this.opening;
-      return lastRows<T>(await opened.client.query(statement));
+      return lastRows<T>(await this.inTurn(() => opened.client.query(statement)));
     }
     let rows: T[] = [];
     const opened = await this.open(tenantId, userId, (result) => {
@@ -130,6 +132,12 @@ export class RequestScope {
     });
   }
 
+  private inTurn<T>(send: () => Promise<T>): Promise<T> {
+    const sent = this.queue.then(send, send);
+    this.queue = sent.catch(() => undefined);
+    return sent;
+  }
+
   private open(
     tenantId: string,
     userId: string,
@@ -152,6 +160,11 @@ export class RequestScope {
           ].join('; '),
         );
         markTransaction(runner, true);
+        // Parallel resolvers share the connection: their statements are sent in turn (a pg
+        // client no longer queues them itself from pg 9).
+        const query = runner.query.bind(runner);
+        runner.query = ((...args: Parameters<QueryRunner['query']>) =>
+          this.inTurn(() => query(...args))) as QueryRunner['query'];
         onFirst?.(result);
         return { tenantId, runner, client };
       } catch (error) {
@@ -187,7 +200,7 @@ export class RequestScope {
     let failure: unknown;
     let committed = false;
     try {
-      const result = await opened.client.query(intent);
+      const result = await this.inTurn(() => opened.client.query(intent));
       // Postgres answers COMMIT of a transaction that a failed statement aborted with ROLLBACK.
       committed = intent === 'commit' && !Array.isArray(result) && result.command === 'COMMIT';
     } catch (error) {
