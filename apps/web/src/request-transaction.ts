@@ -54,7 +54,7 @@ export class PageTransactionInterceptor implements NestInterceptor {
     const scope = context.switchToHttp().getRequest<Request>().requestScope;
     if (!scope) return next.handle();
     return next.handle().pipe(
-      mergeMap((page) =>
+      mergeMap((page: unknown) =>
         from(
           scope.end('commit').then((outcome) => {
             if (outcome.opened && !outcome.committed) {

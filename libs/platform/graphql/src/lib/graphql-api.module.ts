@@ -61,7 +61,12 @@ export interface GraphqlRequestContext {
       },
     }),
   ],
-  providers: [QueryComplexityPlugin, ServiceUnavailablePlugin, RequestTransactionPlugin, RequestLoaders],
+  providers: [
+    QueryComplexityPlugin,
+    ServiceUnavailablePlugin,
+    RequestTransactionPlugin,
+    RequestLoaders,
+  ],
   exports: [RequestLoaders],
 })
 export class GraphqlApiModule {}

@@ -1,6 +1,7 @@
 import { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
 import { Plugin } from '@nestjs/apollo';
 import type { Response } from 'express';
+import { OperationTypeNode } from 'graphql';
 
 import { isDatabaseUnavailable } from '@schoolbench/database';
 import { TenantTransactions, type RequestScope } from '@schoolbench/tenancy';
@@ -23,7 +24,7 @@ export class RequestTransactionPlugin implements ApolloServerPlugin {
     let scope: RequestScope | undefined;
     return Promise.resolve({
       didResolveOperation: ({ operation, contextValue }): Promise<void> => {
-        if (operation?.operation !== 'query') return Promise.resolve();
+        if (operation?.operation !== OperationTypeNode.QUERY) return Promise.resolve();
         scope = this.tx.beginRequest('REPEATABLE READ');
         // However the request ends (a client gone, an error before the answer), its connection
         // goes back to the pool; after a normal answer this finds the scope ended and does nothing.

@@ -108,9 +108,14 @@ export class RequestScope {
       return lastRows<T>(await this.inTurn(() => opened.client.query(statement)));
     }
     let rows: T[] = [];
-    const opened = await this.open(tenantId, userId, (result) => {
-      rows = lastRows<T>(result);
-    }, statement);
+    const opened = await this.open(
+      tenantId,
+      userId,
+      (result) => {
+        rows = lastRows<T>(result);
+      },
+      statement,
+    );
     return opened ? rows : undefined;
   }
 
@@ -220,8 +225,9 @@ function markTransaction(runner: QueryRunner, active: boolean): void {
 }
 
 async function releaseRunner(runner: QueryRunner, error: unknown): Promise<void> {
-  const release = (runner as unknown as { releasePostgresConnection?: (e?: unknown) => Promise<void> })
-    .releasePostgresConnection;
+  const release = (
+    runner as unknown as { releasePostgresConnection?: (e?: unknown) => Promise<void> }
+  ).releasePostgresConnection;
   if (error !== undefined && release) await release.call(runner, error);
   else await runner.release();
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 
-import { RequestScope, lastRows, tenantSettings, type RequestIsolation } from './request-scope';
+import { lastRows, RequestScope, tenantSettings, type RequestIsolation } from './request-scope';
 import { TenantContext } from './tenant-context';
 
 /**

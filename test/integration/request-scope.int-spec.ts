@@ -1,12 +1,15 @@
-import { ClsService } from 'nestjs-cls';
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { ClsService } from 'nestjs-cls';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 
-import { createTestDatabase, seedTenant, type SeededTenant, type TestDatabase } from '@schoolbench/testing';
-
-import { TenantContext } from './tenant-context';
-import { TenantTransactions } from './tenant-transactions';
+import { TenantContext, TenantTransactions } from '@schoolbench/tenancy';
+import {
+  createTestDatabase,
+  seedTenant,
+  type SeededTenant,
+  type TestDatabase,
+} from '@schoolbench/testing';
 
 /**
  * The request's shared transaction against a real database as the app role: one transaction for
@@ -30,7 +33,7 @@ describe('RequestScope', () => {
         `select count(*)::int as n from pg_stat_activity where datname = current_database()
            and usename = 'schoolbench_app' and state <> 'idle'`,
       );
-      return rows[0]!.n;
+      return rows[0].n;
     } finally {
       await monitor.end();
     }
@@ -85,7 +88,7 @@ describe('RequestScope', () => {
               `select txid_current()::text as xid, current_setting('transaction_isolation') as iso`,
             );
             const schools = await m.query<{ urn: number }[]>('select urn from schools');
-            return { ...row!, schools: schools.map((s) => s.urn) };
+            return { ...row, schools: schools.map((s) => s.urn) };
           }),
         ),
       ),
@@ -94,7 +97,7 @@ describe('RequestScope', () => {
     expect(new Set(result!.map((r) => r.xid)).size).toBe(1);
     expect(result!.every((r) => r.iso === 'repeatable read')).toBe(true);
     // Row-level security still holds inside it: tenant A's school only.
-    expect(result![0]!.schools).toEqual([116001]);
+    expect(result![0].schools).toEqual([116001]);
     expect(await busyConnections()).toBe(0);
   });
 
@@ -130,7 +133,7 @@ describe('RequestScope', () => {
       const [row] = await dataSource.query<{ tenant: string | null }[]>(
         "select nullif(current_setting('app.tenant_id', true), '') as tenant",
       );
-      expect(row!.tenant).toBeNull();
+      expect(row.tenant).toBeNull();
     }
   });
 
@@ -147,7 +150,7 @@ describe('RequestScope', () => {
       const apart = await tx.inTenantApart(a.id, (m) =>
         m.query<{ xid: string }[]>('select txid_current()::text as xid'),
       );
-      return { own: own[0]!.xid, other: other[0]!, apart: apart[0]!.xid };
+      return { own: own[0].xid, other: other[0], apart: apart[0].xid };
     });
     expect(result!.other.urn).toBe(121901);
     expect(new Set([result!.own, result!.other.xid, result!.apart]).size).toBe(3);
