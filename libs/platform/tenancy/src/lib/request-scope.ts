@@ -90,6 +90,12 @@ export class RequestScope {
     return opened?.runner.manager;
   }
 
+  /** The shared transaction's manager if it is open (or opening); undefined otherwise. */
+  async openManager(): Promise<EntityManager | undefined> {
+    if (this.ended || !this.opening) return undefined;
+    return (await this.opening).runner.manager;
+  }
+
   /**
    * Runs `statement` (SQL text with no parameters) as the first statement of the shared
    * transaction, opening it in the same round trip; when it is open already, runs it in it.

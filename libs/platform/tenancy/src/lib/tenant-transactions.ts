@@ -20,8 +20,13 @@ export class TenantTransactions {
    * Work on platform tables (tenants) and security-definer lookups, with no tenant set: any
    * tenant-owned table touched here raises in the database.
    */
-  runOutsideTenant<T>(fn: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return fn(this.dataSource.manager);
+  async runOutsideTenant<T>(fn: (manager: EntityManager) => Promise<T>): Promise<T> {
+    // Within a read request whose transaction is open, on its connection: a request holding one
+    // pooled connection must never wait for a second, or requests holding all of them would wait
+    // for each other for ever (a pool of two, `me { tenant }`, sixty requests). There the
+    // principal's tenant is set, which gives such work no more than the principal may read.
+    const shared = await this.context.requestScope()?.openManager();
+    return fn(shared ?? this.dataSource.manager);
   }
 
   /**
