@@ -216,7 +216,7 @@ describe('round trips per request', () => {
     expect(opens(sent)).toHaveLength(1);
     expect(ends(sent)).toEqual(['commit']);
     if (process.env.SHOW_ROUND_TRIPS) process.stdout.write(`list: ${sent.length}\n`);
-    expect(sent.length).toBeLessThanOrEqual(6);
+    expect(sent.length).toBeLessThanOrEqual(5);
   });
 
   it('a query answered with an error still ends its transaction and returns its connection', async () => {
@@ -265,7 +265,7 @@ describe('round trips per request', () => {
     it.each([
       ['a school’s profile', '/schools/116001', 7],
       ['similar schools', '/schools/116001/similar', 6],
-      ['benchmarks', '/schools/116001/benchmarks', 9],
+      ['benchmarks', '/schools/116001/benchmarks', 8],
       ['the clubs list', '/clubs', 5],
     ])(
       '%s is one transaction: opened with the sign-in check, committed once',
