@@ -1,3 +1,4 @@
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
 import { Global, Module } from '@nestjs/common';
@@ -56,6 +57,13 @@ export interface GraphqlRequestContext {
           context: ({ req, res }: GraphqlRequestContext): GraphqlRequestContext => ({ req, res }),
           formatError: formatGraphqlError,
           validationRules: [depthRule],
+          // No cache hints are used; Apollo's cache-control plugin, installed unless disabled,
+          // otherwise wraps every field's resolver (CPU on every field of every answer).
+          plugins: [
+            ApolloServerPluginCacheControlDisabled() as unknown as NonNullable<
+              ApolloDriverConfig['plugins']
+            >[number],
+          ],
           subscriptions: { 'graphql-ws': graphqlWsOptions(cls, depthRule) },
         };
       },
