@@ -91,9 +91,7 @@ export async function servedHonestly<T extends StoredBenchmark>(
     [tenantId, runIds],
   );
   const minGroupN =
-    runs.length > 0
-      ? (runs[0].min_group_n ?? DEFAULT_MIN_GROUP_N)
-      : await minGroupNOf(m, tenantId);
+    runs.length > 0 ? (runs[0].min_group_n ?? DEFAULT_MIN_GROUP_N) : await minGroupNOf(m, tenantId);
   const small = rows.filter((r) => isInsufficientGroup(r.group_n, minGroupN));
   const members = new Map<string, number[]>();
   if (small.length > 0) {
