@@ -1,6 +1,6 @@
 import { tmpdir } from 'node:os';
 import { Global, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { MulterModule } from '@nestjs/platform-express';
 import { diskStorage } from 'multer';
 
@@ -21,6 +21,7 @@ import { TenantExportRequestsModule, TenantsModule } from '@schoolbench/tenants'
 
 import { WEB_CONTROLLERS } from './pages';
 import { SchoolPages } from './pages/school-pages';
+import { PageTransactionInterceptor, PageTransactionMiddleware } from './request-transaction';
 import { WebSessionMiddleware } from './session/web-session.middleware';
 import { WebSessions } from './session/web-sessions';
 import { WebErrorFilter } from './web-error.filter';
@@ -62,10 +63,15 @@ class RequestLoadersModule {}
     }),
   ],
   controllers: WEB_CONTROLLERS,
-  providers: [WebSessions, SchoolPages, { provide: APP_FILTER, useClass: WebErrorFilter }],
+  providers: [
+    WebSessions,
+    SchoolPages,
+    { provide: APP_FILTER, useClass: WebErrorFilter },
+    { provide: APP_INTERCEPTOR, useClass: PageTransactionInterceptor },
+  ],
 })
 export class WebModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(WebSessionMiddleware).forRoutes('*');
+    consumer.apply(WebSessionMiddleware, PageTransactionMiddleware).forRoutes('*');
   }
 }

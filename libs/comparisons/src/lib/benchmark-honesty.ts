@@ -91,12 +91,18 @@ export async function servedHonestly<T extends StoredBenchmark>(
   ) => Promise<void>,
 ): Promise<{ row: T; honesty: BenchmarkHonesty }[]> {
   if (rows.length === 0) return [];
-  const minGroupN = await minGroupNOf(m, tenantId);
   const runIds = [...new Set(rows.map((r) => r.run_id))];
-  const runs = await m.query<{ id: string; dataset_versions: DatasetVersion[] }[]>(
-    'select id, dataset_versions from comparison_runs where tenant_id = $1 and id = any($2::uuid[])',
+  // The runs' dataset versions and the tenant's minimum group size in one round trip.
+  const runs = await m.query<
+    { id: string; dataset_versions: DatasetVersion[]; min_group_n: number | null }[]
+  >(
+    `select id, dataset_versions,
+            (select min_group_n from benchmark_settings where tenant_id = $1) as min_group_n
+       from comparison_runs where tenant_id = $1 and id = any($2::uuid[])`,
     [tenantId, runIds],
   );
+  const minGroupN =
+    runs.length > 0 ? (runs[0].min_group_n ?? DEFAULT_MIN_GROUP_N) : await minGroupNOf(m, tenantId);
   const small = rows.filter((r) => isInsufficientGroup(r.group_n, minGroupN));
   const members = new Map<string, number[]>();
   if (small.length > 0) {

@@ -196,8 +196,19 @@ export class ComparisonRunsService {
     return toRunModel(run);
   }
 
-  /** A run the principal may see and that may be served (not stale). */
-  async servedRun(m: EntityManager, id: string): Promise<ComparisonRunRow> {
+  /**
+   * A run the principal may see and that may be served (not stale). Checked once per request:
+   * within a request's shared transaction (one snapshot) the answer cannot change between the
+   * resolvers that ask.
+   */
+  servedRun(m: EntityManager, id: string): Promise<ComparisonRunRow> {
+    const scope = this.context.requestScope();
+    return scope
+      ? scope.once(m, `servedRun:${id}`, () => this.checkServed(m, id))
+      : this.checkServed(m, id);
+  }
+
+  private async checkServed(m: EntityManager, id: string): Promise<ComparisonRunRow> {
     const principal = this.context.principal();
     const [run] = await m.query<(ComparisonRunRow & { lost_grant: boolean })[]>(
       `select r.*, app_run_lost_grant(r.tenant_id, r.dataset_versions) as lost_grant

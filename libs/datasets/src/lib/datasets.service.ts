@@ -294,12 +294,17 @@ export class DatasetsService {
                 o.tenant_id, o.dataset_id, o.urn, o.measure, o.time_period, o.time_identifier,
                 o.breakdown, o.value, o.suppression, o.numerator, o.denominator, o.source_code
          from (
-           select o.*, case when o.tenant_id = $1 then 0
-                            when o.tenant_id = app_public_tenant() then 2 else 1 end as precedence
-           from observations o left join datasets d on d.tenant_id = o.tenant_id and d.id = o.dataset_id
-           where (d.is_current or (d.id is null and o.tenant_id <> $1 and o.tenant_id is distinct from app_public_tenant()
-                                   and o.dataset_id in (select id from shared_current_datasets())))
-             and o.urn = any($2)
+           -- The current datasets first, each naming its tenant, so that the observations are
+           -- found by (tenant, dataset) or (tenant, school) index, never by scanning all tenants.
+           select o.*, c.precedence
+           from (select d.tenant_id, d.id, case when d.tenant_id = $1 then 0 else 2 end as precedence
+                   from datasets d
+                  where d.tenant_id = any(array[$1::uuid, app_public_tenant()]) and d.is_current
+                 union all
+                 select s.tenant_id, s.id, 1 from shared_current_datasets() s
+                  where s.tenant_id <> $1 and s.tenant_id is distinct from app_public_tenant()) c
+           join observations o on o.tenant_id = c.tenant_id and o.dataset_id = c.id
+           where o.urn = any($2)
              and ($3::text[] is null or o.measure = any($3))
              and ($4::int[] is null or o.time_period = any($4))
              and ($5::text[] is null or o.breakdown = any($5))

@@ -62,6 +62,9 @@ interface AccessLogRow {
  */
 @Injectable()
 export class AccessLog {
+  /** The public reference tenant's id: fixed for the life of a database, looked up once. */
+  private publicTenantId: string | undefined;
+
   constructor(
     private readonly tx: TenantTransactions,
     private readonly context: TenantContext,
@@ -83,7 +86,11 @@ export class AccessLog {
       tenantId: principal!.tenantId,
       userId: principal!.via === 'job' ? null : principal!.userId,
     };
-    const partner = reads.filter((r) => r.tenantId !== me.tenantId);
+    // Own and public rows need no lookups: most answers have no partner rows at all.
+    const others = reads.filter((r) => r.tenantId !== me.tenantId);
+    if (others.length === 0) return;
+    const publicTenant = await this.publicTenant(m);
+    const partner = others.filter((r) => r.tenantId !== publicTenant);
     if (partner.length === 0) return;
     const owners = [...new Set(partner.map((r) => r.tenantId))];
     const grants = await m.query<GrantRow[]>(
@@ -161,6 +168,13 @@ export class AccessLog {
   }
 
   /** One statement for every entry of a read; the policy refuses an owner that grants nothing. */
+  private async publicTenant(m: EntityManager): Promise<string | null> {
+    if (this.publicTenantId) return this.publicTenantId;
+    const [row] = await m.query<{ id: string | null }[]>('select app_public_tenant() as id');
+    if (row?.id) this.publicTenantId = row.id;
+    return row?.id ?? null;
+  }
+
   private async insert(
     m: EntityManager,
     reader: { tenantId: string; userId: string | null },

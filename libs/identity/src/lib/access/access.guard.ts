@@ -23,6 +23,8 @@ function requestOf(context: ExecutionContext): Request {
  */
 @Injectable()
 export class AccessGuard extends AuthGuard(['jwt', 'api-key']) {
+  private readonly verifying = new WeakMap<Request, Promise<boolean>>();
+
   constructor(
     private readonly reflector: Reflector,
     private readonly tenantContext: TenantContext,
@@ -47,15 +49,23 @@ export class AccessGuard extends AuthGuard(['jwt', 'api-key']) {
     ]);
     if (!rule) throw forbidden('This operation declares no access rule and is closed');
     if (rule.public) return true;
-    await super.canActivate(context);
-    const principal = requestOf(context).user as Principal;
+    const req = requestOf(context);
+    // The principal is resolved once per request: the root fields of one GraphQL request (run in
+    // parallel) share the one verification.
+    let verifying = this.verifying.get(req);
+    if (!verifying) {
+      verifying = Promise.resolve(super.canActivate(context) as Promise<boolean>);
+      this.verifying.set(req, verifying);
+    }
+    await verifying;
+    const principal = req.user as Principal;
     if (!rule.roles.includes(principal.role)) {
       throw forbidden(
         `This needs one of the roles ${rule.roles.join(', ')}; you are ${principal.role}`,
       );
     }
     this.tenantContext.setPrincipal(principal);
-    await this.tenantRequests.admit(principal, requestOf(context));
+    await this.tenantRequests.admit(principal, req);
     if (context.getType<GqlContextType>() === 'graphql') {
       const { operation } = GqlExecutionContext.create(context).getInfo<{
         operation: { operation: string };

@@ -1,12 +1,14 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 
 import { APP_CONFIG, signingSecret, type AppConfig } from '@schoolbench/config';
-import { TenantTransactions, type Principal } from '@schoolbench/tenancy';
+import { TenantTransactions, type Principal, type Role } from '@schoolbench/tenancy';
 
 import type { AccessClaims } from '../credentials/credentials.service';
-import { UserEntity } from '../users/user.entity';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Bearer JWT access tokens. The user must still exist and their authority be active: deleting a
@@ -18,35 +20,47 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly tx: TenantTransactions,
   ) {
+    // The secret as a key object, made once: given the string, jsonwebtoken tries to parse it as
+    // a public key on every request before treating it as a secret. Made on first use, so that
+    // operator commands that never check a token run without JWT_SECRET.
+    let key: KeyObject | undefined;
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      secretOrKeyProvider: (_req: unknown, _token: unknown, done: (e: null, s: string) => void) =>
-        done(null, signingSecret(config)),
+      secretOrKeyProvider: (
+        _req: unknown,
+        _token: unknown,
+        done: (e: unknown, s?: string | Buffer) => void,
+      ) => {
+        try {
+          key ??= createSecretKey(Buffer.from(signingSecret(config), 'utf8'));
+          done(null, key as unknown as Buffer);
+        } catch (error) {
+          done(error);
+        }
+      },
       algorithms: ['HS256'],
       ignoreExpiration: false,
     });
   }
 
   async validate(claims: AccessClaims): Promise<Principal | false> {
-    if (claims.typ !== 'access') return false;
-    const user = await this.tx.inTenant(claims.tid, async (m) => {
-      // A suspended authority (e.g. one leaving) is signed out at once, not when tokens expire.
-      const active = await m.query<unknown[]>(
-        "select 1 from tenants where id = $1 and status = 'active'",
-        [claims.tid],
-      );
-      if (active.length === 0) return null;
-      return m.findOne(UserEntity, {
-        where: { tenantId: claims.tid, id: claims.sub },
-        select: { id: true, role: true, schoolUrn: true, tenantId: true },
-      });
-    });
+    if (claims.typ !== 'access' || !UUID.test(claims.tid) || !UUID.test(claims.sub)) return false;
+    // One statement, and for a read request the first of its shared transaction (same round
+    // trip as opening it). A suspended authority (e.g. one leaving) is signed out at once, not
+    // when its tokens expire: its users are not found.
+    const [user] = await this.tx.lookupAs<{ role: Role; school_urn: number | null }>(
+      claims.tid,
+      claims.sub,
+      `select u.role, u.school_urn from users u
+        where u.tenant_id = '${claims.tid}' and u.id = '${claims.sub}'
+          and exists (select 1 from tenants t where t.id = '${claims.tid}' and t.status = 'active')`,
+    );
     if (!user) return false;
     return {
-      tenantId: user.tenantId,
-      userId: user.id,
+      tenantId: claims.tid,
+      userId: claims.sub,
       role: user.role,
-      schoolUrn: user.schoolUrn,
+      schoolUrn: user.school_urn,
       via: 'password',
     };
   }

@@ -1,3 +1,4 @@
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
 import { Global, Module } from '@nestjs/common';
@@ -11,6 +12,7 @@ import { APP_CONFIG, type AppConfig } from '@schoolbench/config';
 import { formatGraphqlError } from './error-formatting';
 import { QueryComplexityPlugin } from './query-complexity.plugin';
 import { RequestLoaders } from './request-loaders';
+import { RequestTransactionPlugin } from './request-transaction.plugin';
 import { ServiceUnavailablePlugin } from './service-unavailable.plugin';
 import { graphqlWsOptions } from './subscriptions';
 
@@ -55,12 +57,24 @@ export interface GraphqlRequestContext {
           context: ({ req, res }: GraphqlRequestContext): GraphqlRequestContext => ({ req, res }),
           formatError: formatGraphqlError,
           validationRules: [depthRule],
+          // No cache hints are used; Apollo's cache-control plugin, installed unless disabled,
+          // otherwise wraps every field's resolver (CPU on every field of every answer).
+          plugins: [
+            ApolloServerPluginCacheControlDisabled() as unknown as NonNullable<
+              ApolloDriverConfig['plugins']
+            >[number],
+          ],
           subscriptions: { 'graphql-ws': graphqlWsOptions(cls, depthRule) },
         };
       },
     }),
   ],
-  providers: [QueryComplexityPlugin, ServiceUnavailablePlugin, RequestLoaders],
+  providers: [
+    QueryComplexityPlugin,
+    ServiceUnavailablePlugin,
+    RequestTransactionPlugin,
+    RequestLoaders,
+  ],
   exports: [RequestLoaders],
 })
 export class GraphqlApiModule {}

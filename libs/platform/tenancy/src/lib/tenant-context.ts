@@ -3,12 +3,14 @@ import { ClsService } from 'nestjs-cls';
 import type { EntityManager } from 'typeorm';
 
 import { Principal } from './principal';
+import type { RequestScope } from './request-scope';
 
 // Flat keys: nestjs-cls reads dots as paths into nested objects, which child contexts share.
 const PRINCIPAL = 'schoolbenchPrincipal';
 const TRANSACTION = 'schoolbenchTransaction';
 const REQUEST_ID = 'schoolbenchRequestId';
 const ONE_SNAPSHOT = 'schoolbenchOneSnapshot';
+const REQUEST_SCOPE = 'schoolbenchRequestScope';
 
 export class TenantContextMissingError extends Error {
   constructor() {
@@ -59,6 +61,21 @@ export class TenantContext {
     return this.cls.isActive() && this.cls.get<boolean | undefined>(ONE_SNAPSHOT) === true;
   }
 
+  /** The request's shared transaction (see RequestScope), while the request lasts. */
+  requestScope(): RequestScope | undefined {
+    const scope = this.cls.isActive()
+      ? this.cls.get<RequestScope | undefined>(REQUEST_SCOPE)
+      : undefined;
+    return scope?.active ? scope : undefined;
+  }
+
+  /** Set at the start of a request, in its own context (not a child), by what will end it. */
+  setRequestScope(scope: RequestScope): boolean {
+    if (!this.cls.isActive()) return false;
+    this.cls.set(REQUEST_SCOPE, scope);
+    return true;
+  }
+
   requestId(): string | undefined {
     return this.cls.isActive() ? this.cls.get<string | undefined>(REQUEST_ID) : undefined;
   }
@@ -83,12 +100,13 @@ export class TenantContext {
   }
 
   /**
-   * Runs `fn` in a child context with no active transaction, so that tenant work inside it opens
-   * a transaction of its own even when called from within another one.
+   * Runs `fn` in a child context with no active transaction (nor the request's shared one), so
+   * that tenant work inside it opens a transaction of its own even when called from within another.
    */
   withoutTransaction<T>(fn: () => Promise<T>): Promise<T> {
     return this.cls.run({ ifNested: 'inherit' }, () => {
       this.cls.set(TRANSACTION, undefined);
+      this.cls.set(REQUEST_SCOPE, undefined);
       return fn();
     });
   }

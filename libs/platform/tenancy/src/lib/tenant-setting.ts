@@ -1,21 +1,40 @@
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Where the database runs: one PostgreSQL, or a Citus cluster (docs/scaling.md §9). */
+export type Distribution = 'single-node' | 'citus';
+
 /**
- * The statement that binds a transaction to its tenant (and acting user): `SET LOCAL`, which
- * PostgreSQL discards at COMMIT/ROLLBACK exactly like `set_config(…, true)`, and which Citus
- * forwards to the worker connections of the transaction (`citus.propagate_set_commands =
- * 'local'`, set on the app role), where the shards' row-level security reads it. A function
- * call such as `set_config` is never forwarded (docs/scaling.md §5.1). `SET` takes no bind
- * parameters, so the ids are checked to be UUIDs before they are inlined.
+ * The statements that bind a transaction to its tenant (and acting user), ended by COMMIT or
+ * ROLLBACK either way. On one node: a single `set_config(…, true)` statement, one round trip.
+ * On Citus: `SET LOCAL`, one statement each, which Citus forwards by its text to the worker
+ * connections of the transaction (`citus.propagate_set_commands = 'local'` on the app role), where
+ * the shards' row-level security reads it; a function call such as `set_config` is never
+ * forwarded. The ids are inlined (SET and multi-statement queries take no bind parameters), so
+ * they are checked to be UUIDs first.
  */
-export function tenantSettingSql(tenantId: string, userId?: string): string[] {
+export function tenantSettingSql(
+  tenantId: string,
+  userId?: string,
+  distribution: Distribution = configuredDistribution(),
+): string[] {
   if (!UUID.test(tenantId)) throw new Error(`Tenant id is not a UUID: ${JSON.stringify(tenantId)}`);
   if (userId && !UUID.test(userId)) {
     throw new Error(`User id is not a UUID: ${JSON.stringify(userId)}`);
   }
-  // One statement each: Citus forwards a SET LOCAL by its statement text.
-  return [
-    `SET LOCAL app.tenant_id = '${tenantId.toLowerCase()}'`,
-    `SET LOCAL app.user_id = '${(userId ?? '').toLowerCase()}'`,
-  ];
+  const tenant = tenantId.toLowerCase();
+  const user = (userId ?? '').toLowerCase();
+  if (distribution === 'single-node') {
+    return [
+      `select set_config('app.tenant_id', '${tenant}', true), set_config('app.user_id', '${user}', true)`,
+    ];
+  }
+  return [`SET LOCAL app.tenant_id = '${tenant}'`, `SET LOCAL app.user_id = '${user}'`];
+}
+
+/**
+ * DATABASE_DISTRIBUTION, validated with the rest of the configuration at start-up (app-config);
+ * read here so that the tenancy primitives need no injected settings.
+ */
+function configuredDistribution(): Distribution {
+  return process.env.DATABASE_DISTRIBUTION === 'citus' ? 'citus' : 'single-node';
 }

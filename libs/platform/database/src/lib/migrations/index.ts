@@ -11,6 +11,7 @@ import { Targets1764700000000 } from './1764700000000-targets';
 import { Judgements1764700000001 } from './1764700000001-judgements';
 import { TenantExit1764800000000 } from './1764800000000-tenant-exit';
 import { Retention1764800001000 } from './1764800001000-retention';
+import { RequestPathIndexes1764900000000 } from './1764900000000-request-path-indexes';
 import { TenantExports1765000000000 } from './1765000000000-tenant-exports';
 import { BenchmarkConfidenceLimits1765100000000 } from './1765100000000-benchmark-confidence-limits';
 import { SharedRecords1765200000000 } from './1765200000000-shared-records';
@@ -30,6 +31,7 @@ export const migrations = [
   Judgements1764700000001,
   TenantExit1764800000000,
   Retention1764800001000,
+  RequestPathIndexes1764900000000,
   TenantExports1765000000000,
   BenchmarkConfidenceLimits1765100000000,
   SharedRecords1765200000000,

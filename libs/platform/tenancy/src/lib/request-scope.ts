@@ -1,0 +1,233 @@
+import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+
+import { tenantSettingSql } from './tenant-setting';
+
+/** The isolation a request's shared transaction opens at. */
+export type RequestIsolation = 'REPEATABLE READ' | 'READ COMMITTED';
+
+/** What a pg client answers for one statement of a (possibly multi-statement) simple query. */
+interface PgResult {
+  command: string;
+  rows: Record<string, unknown>[];
+}
+
+interface PgClient {
+  query(text: string): Promise<PgResult | PgResult[]>;
+}
+
+/** The rows of the last statement of a simple query. */
+export function lastRows<T>(result: PgResult | PgResult[]): T[] {
+  const last = Array.isArray(result) ? result[result.length - 1] : result;
+  return (last?.rows ?? []) as T[];
+}
+
+interface Opened {
+  tenantId: string;
+  runner: QueryRunner;
+  client: PgClient;
+}
+
+/** How a request scope ended: whether its transaction committed. */
+export interface ScopeOutcome {
+  /** The transaction was opened at all (some statement ran in it). */
+  opened: boolean;
+  /** It committed; false when it was rolled back, aborted by a failed statement, or lost. */
+  committed: boolean;
+  /** Why ending it failed (the connection lost), when it did. */
+  failure?: unknown;
+}
+
+/**
+ * One read request's tenant transaction, shared by everything the request does in its tenant
+ * (resolvers, DataLoaders, the principal lookup): opened lazily by the first statement, in the
+ * same round trip as it (`BEGIN …; set_config …; <statement>`), committed or rolled back once at
+ * the end of the request by whoever created the scope, and its connection always released.
+ *
+ * Parallel resolvers share the one connection: node-postgres queues their statements. The
+ * transaction sees one snapshot (REPEATABLE READ), so anything derived from it (a run's served
+ * check) is the same for the whole request and may be remembered for it (`once`).
+ */
+export class RequestScope {
+  private opening?: Promise<Opened>;
+  private ended = false;
+  private readonly remembered = new Map<string, Promise<unknown>>();
+  /** The statements of the request, one after another on its one connection. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    readonly isolation: RequestIsolation,
+  ) {}
+
+  /** The tenant the transaction was opened for; undefined while none was. */
+  openedFor: string | undefined;
+
+  get active(): boolean {
+    return !this.ended;
+  }
+
+  /**
+   * The shared transaction's manager when it can serve `tenantId`: opening it if none was yet.
+   * Undefined once the request has ended or when it was opened for another tenant (the caller
+   * then works in a transaction of its own, as outside a request).
+   */
+  async managerFor(tenantId: string, userId: string): Promise<EntityManager | undefined> {
+    if (this.ended || (this.openedFor !== undefined && this.openedFor !== tenantId)) {
+      return undefined;
+    }
+    const opened = await this.open(tenantId, userId, undefined);
+    return opened?.runner.manager;
+  }
+
+  /** The shared transaction's manager if it is open (or opening); undefined otherwise. */
+  async openManager(): Promise<EntityManager | undefined> {
+    if (this.ended || !this.opening) return undefined;
+    return (await this.opening).runner.manager;
+  }
+
+  /**
+   * Runs `statement` (SQL text with no parameters) as the first statement of the shared
+   * transaction, opening it in the same round trip; when it is open already, runs it in it.
+   * Undefined when the scope cannot serve `tenantId` (see `managerFor`).
+   */
+  async firstStatement<T>(
+    tenantId: string,
+    userId: string,
+    statement: string,
+  ): Promise<T[] | undefined> {
+    if (this.ended || (this.openedFor !== undefined && this.openedFor !== tenantId)) {
+      return undefined;
+    }
+    if (this.opening) {
+      const opened = await this.opening;
+      return lastRows<T>(await this.inTurn(() => opened.client.query(statement)));
+    }
+    let rows: T[] = [];
+    const opened = await this.open(
+      tenantId,
+      userId,
+      (result) => {
+        rows = lastRows<T>(result);
+      },
+      statement,
+    );
+    return opened ? rows : undefined;
+  }
+
+  /**
+   * `compute` once per request for `key`, when `manager` is this scope's: the request sees one
+   * snapshot, so the answer cannot change within it. Outside the scope, computed every time.
+   */
+  once<T>(manager: EntityManager, key: string, compute: () => Promise<T>): Promise<T> {
+    if (this.ended || !this.opening || manager.queryRunner === undefined) return compute();
+    const opening = this.opening;
+    return opening.then((opened) => {
+      if (manager.queryRunner !== opened.runner) return compute();
+      let found = this.remembered.get(key) as Promise<T> | undefined;
+      if (!found) {
+        found = compute();
+        this.remembered.set(key, found);
+      }
+      return found;
+    });
+  }
+
+  private inTurn<T>(send: () => Promise<T>): Promise<T> {
+    const sent = this.queue.then(send, send);
+    this.queue = sent.catch(() => undefined);
+    return sent;
+  }
+
+  private open(
+    tenantId: string,
+    userId: string,
+    onFirst: ((result: PgResult | PgResult[]) => void) | undefined,
+    statement?: string,
+  ): Promise<Opened> {
+    if (this.opening) return this.opening;
+    this.openedFor = tenantId;
+    this.opening = (async () => {
+      const runner = this.dataSource.createQueryRunner();
+      let client: PgClient | undefined;
+      try {
+        client = (await runner.connect()) as PgClient;
+        const begin = [
+          `begin isolation level ${this.isolation}`,
+          ...tenantSettingSql(tenantId, userId),
+        ];
+        let result: PgResult | PgResult[];
+        if (begin.length === 2) {
+          // One round trip: the transaction, its tenant and (when given) the first statement.
+          result = await client.query([...begin, ...(statement ? [statement] : [])].join('; '));
+        } else {
+          // Citus forwards each SET LOCAL by its own statement text: one statement per query.
+          for (const sql of begin) result = await client.query(sql);
+          result = await client.query(statement ?? 'select 1');
+        }
+        markTransaction(runner, true);
+        // Parallel resolvers share the connection: their statements are sent in turn (a pg
+        // client no longer queues them itself from pg 9).
+        const query = runner.query.bind(runner);
+        runner.query = ((...args: Parameters<QueryRunner['query']>) =>
+          this.inTurn(() => query(...args))) as QueryRunner['query'];
+        onFirst?.(result);
+        return { tenantId, runner, client };
+      } catch (error) {
+        // Nothing to keep: a failed opening leaves no transaction (or an aborted one) behind. A
+        // connection that cannot even roll back is discarded.
+        const rolledBack = client
+          ? await client.query('rollback').then(
+              () => true,
+              () => false,
+            )
+          : false;
+        await releaseRunner(runner, rolledBack ? undefined : error);
+        throw error;
+      }
+    })();
+    return this.opening;
+  }
+
+  /**
+   * Ends the request's transaction: commits (or rolls back) and releases the connection, also
+   * when the commit fails. Safe to call more than once; only the first call acts.
+   */
+  async end(intent: 'commit' | 'rollback'): Promise<ScopeOutcome> {
+    if (this.ended) return { opened: this.opening !== undefined, committed: false };
+    this.ended = true;
+    if (!this.opening) return { opened: false, committed: false };
+    let opened: Opened;
+    try {
+      opened = await this.opening;
+    } catch (error) {
+      return { opened: true, committed: false, failure: error };
+    }
+    let failure: unknown;
+    let committed = false;
+    try {
+      const result = await this.inTurn(() => opened.client.query(intent));
+      // Postgres answers COMMIT of a transaction that a failed statement aborted with ROLLBACK.
+      committed = intent === 'commit' && !Array.isArray(result) && result.command === 'COMMIT';
+    } catch (error) {
+      failure = error;
+    } finally {
+      markTransaction(opened.runner, false);
+      // A connection whose transaction could not be ended is discarded, not pooled.
+      await releaseRunner(opened.runner, failure);
+    }
+    return { opened: true, committed, failure };
+  }
+}
+
+/** TypeORM's own flag: set by hand, since the transaction was begun in the opening round trip. */
+function markTransaction(runner: QueryRunner, active: boolean): void {
+  (runner as { isTransactionActive: boolean }).isTransactionActive = active;
+}
+
+async function releaseRunner(runner: QueryRunner, error: unknown): Promise<void> {
+  const release = (
+    runner as unknown as { releasePostgresConnection?: (e?: unknown) => Promise<void> }
+  ).releasePostgresConnection;
+  if (error !== undefined && release) await release.call(runner, error);
+  else await runner.release();
+}
