@@ -15,7 +15,7 @@ import { TenantExports } from '@schoolbench/tenants';
 import { seedTenant, snapshotDatabase, type SeededTenant } from '@schoolbench/testing';
 
 // The routes and access rules of the app under test.
-
+// eslint-disable-next-line @nx/enforce-module-boundaries
 import { WEB_CONTROLLERS } from '../../apps/web/src/pages';
 import { screenshot } from './support/screenshots';
 import { expectAccessible, startWebUnderTest, type WebUnderTest } from './support/web-under-test';
