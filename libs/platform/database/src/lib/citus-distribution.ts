@@ -71,6 +71,20 @@ const CITUS_POLICY_FUNCTIONS = `
                    AND g.grantee_tenant_id = app_current_tenant() AND g.protocol_id = p_protocol)
   $fn$;
 
+  CREATE OR REPLACE FUNCTION app_record_shared(p_category text, p_owner uuid, p_urn integer,
+                                                p_period integer)
+  RETURNS boolean LANGUAGE sql STABLE AS $fn$
+    SELECT EXISTS (SELECT 1 FROM shared_record_reach(p_category) s
+            WHERE s.tenant_id = p_owner AND (p_urn IS NULL OR s.urn = p_urn)
+              AND (p_period IS NULL OR p_period BETWEEN s.period_from AND s.period_to))
+  $fn$;
+
+  CREATE OR REPLACE FUNCTION app_in_reach_of(p_owner uuid, p_protocol uuid)
+  RETURNS boolean LANGUAGE sql STABLE AS $fn$
+    SELECT EXISTS (SELECT 1 FROM sharing_reach r WHERE r.tenant_id = p_owner
+                   AND r.grantee_tenant_id = app_current_tenant() AND r.protocol_id = p_protocol)
+  $fn$;
+
   CREATE OR REPLACE FUNCTION app_run_served(p_tenant uuid, p_run uuid)
   RETURNS boolean LANGUAGE sql STABLE AS $fn$
     SELECT NOT EXISTS (SELECT 1 FROM comparison_runs r WHERE r.tenant_id = p_tenant AND r.id = p_run
@@ -121,6 +135,26 @@ const CITUS_POLICIES: [string, string, string | null, string | null][] = [
     'party_only',
     null,
     'app_party_to_protocol(protocol_owner_id, protocol_id)',
+  ],
+  [
+    'target_events',
+    'via_protocol_grant',
+    `tenant_id <> app_current_tenant() AND tenant_id IS DISTINCT FROM app_public_tenant()
+     AND app_record_shared('targets', tenant_id, urn, time_period)`,
+    null,
+  ],
+  [
+    'school_judgements',
+    'via_protocol_grant',
+    `tenant_id <> app_current_tenant() AND tenant_id IS DISTINCT FROM app_public_tenant()
+     AND app_record_shared('judgements', tenant_id, urn, NULL)`,
+    null,
+  ],
+  [
+    'access_log',
+    'reader_writes_records',
+    null,
+    'reader_tenant_id = app_current_tenant() AND app_in_reach_of(tenant_id, protocol_id)',
   ],
   [
     'access_log',
