@@ -42,8 +42,7 @@ const NOT_REACHED_BY_LINKS: Record<string, string> = {
   '/comparisons/:id': 'no comparison run in this fixture; journey-3.browser-spec follows the link',
   '/api-keys/:id/revoke': 'no API key in this fixture; roles.browser-spec follows the link',
   '/targets/proposals/:id': 'no pending proposal in this fixture; targets.browser-spec follows it',
-  '/export/:id/download':
-    'the archive, linked once the job has built it (no worker here); tenant-export-web e2e fetches it',
+  '/export/:id/download': 'a download, not a page; tenant-export-web e2e fetches it',
 };
 
 /** Every GET route of the web app a role may open, as `/clubs/:id/members`. */
@@ -106,7 +105,7 @@ describe('web: an LA admin manages protocols, users, opt-outs and clubs without 
     for (const t of [web.a, web.b]) {
       await context.runAs(admin(t), () => protocols.sign(protocolId, 1));
     }
-    // A queued export, so its status page is among the LA admin's pages the crawl opens.
+    // An export, so its status page is among the LA admin’s pages the crawl opens.
     await context.runAs(admin(web.a), () => web.app.get(TenantExports).request('web'));
   });
 
@@ -429,7 +428,8 @@ describe('web: an LA admin manages protocols, users, opt-outs and clubs without 
         for (const href of hrefs) {
           const url = new URL(href, origin);
           if (url.origin !== origin) continue;
-          if (/\.csv$|^\/api\/|^\/assets\//.test(url.pathname)) continue;
+          // Downloads are not pages: a browser would save them, not show them.
+          if (/\.csv$|\/download$|^\/api\/|^\/assets\//.test(url.pathname)) continue;
           const k = kind(url.pathname);
           if (seen.has(k)) continue;
           seen.add(k);

@@ -80,6 +80,10 @@ describe('web: targets, proposals, the roll-up, bulk upload and judgements', () 
     await expectAccessible(head);
     expect(await main(head)).toContain('Similar schools’ median');
     await head.goto('/targets');
+    // The service navigation marks the section the page is in, not "Home" on every page.
+    expect(await head.locator('.govuk-service-navigation__item--active').innerText()).toBe(
+      'Targets',
+    );
     await head.getByRole('link', { name: 'Propose a target' }).click();
     await expectAccessible(head);
     await submit(head, 'Propose target');

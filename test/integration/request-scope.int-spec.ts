@@ -114,7 +114,7 @@ describe('RequestScope', () => {
 
   it('refuses ids that are not UUIDs before any SQL is built from them', async () => {
     await expect(tx.lookupAs(a.id, "x'; drop table schools; --", 'select 1')).rejects.toThrow(
-      /must be UUIDs/,
+      /is not a UUID/,
     );
   });
 

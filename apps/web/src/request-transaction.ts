@@ -6,7 +6,7 @@ import {
   NestMiddleware,
 } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { from, mergeMap, Observable } from 'rxjs';
+import { catchError, from, mergeMap, Observable, throwError } from 'rxjs';
 
 import { serviceUnavailable } from '@schoolbench/graphql';
 import { TenantTransactions, type RequestScope } from '@schoolbench/tenancy';
@@ -35,8 +35,10 @@ export class PageTransactionMiddleware implements NestMiddleware {
       if (scope) {
         req.requestScope = scope;
         // However the request ends (a guard refusing it, a client gone), the connection goes
-        // back to the pool; after a normal page this finds the scope ended and does nothing.
-        res.once('close', () => void scope.end('rollback'));
+        // back to the pool; after a normal page this finds the scope ended and does nothing. A
+        // response streamed whole from the handler (an export's archive, its download recorded in
+        // this transaction) commits; one cut short rolls back.
+        res.once('close', () => void scope.end(res.writableFinished ? 'commit' : 'rollback'));
       }
     }
     next();
@@ -66,6 +68,10 @@ export class PageTransactionInterceptor implements NestInterceptor {
             return page;
           }),
         ),
+      ),
+      // Before the error page is rendered, so that the response's close finds the scope ended.
+      catchError((error: unknown) =>
+        from(scope.end('rollback')).pipe(mergeMap(() => throwError(() => error))),
       ),
     );
   }

@@ -43,7 +43,8 @@ export class WebSessionMiddleware implements NestMiddleware {
         req.headers.authorization = `Bearer ${loaded.session.accessToken}`;
         csrfBinding = `session:${loaded.id}`;
         res.locals.user = loaded.session;
-        res.locals.navigation = navigationFor(loaded.session.role, req.path);
+        // The whole path: under forRoutes('*') Express gives the middleware `req.path` as "/".
+        res.locals.navigation = navigationFor(loaded.session.role, req.originalUrl.split('?')[0]);
       } else {
         let pre = cookies[PRE_SESSION_COOKIE];
         if (!pre || !/^[A-Za-z0-9_-]{20,64}$/.test(pre)) {

@@ -50,6 +50,7 @@ export interface ScopeOutcome {
 export class RequestScope {
   private opening?: Promise<Opened>;
   private ended = false;
+  private ending?: Promise<ScopeOutcome>;
   private readonly remembered = new Map<string, Promise<unknown>>();
   /** The statements of the request, one after another on its one connection. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -192,8 +193,14 @@ export class RequestScope {
    * Ends the request's transaction: commits (or rolls back) and releases the connection, also
    * when the commit fails. Safe to call more than once; only the first call acts.
    */
-  async end(intent: 'commit' | 'rollback'): Promise<ScopeOutcome> {
-    if (this.ended) return { opened: this.opening !== undefined, committed: false };
+  end(intent: 'commit' | 'rollback'): Promise<ScopeOutcome> {
+    // A later call learns how the first ended it (a streamed download's transaction is ended by
+    // the response's close, before its handler's interceptor asks).
+    this.ending ??= this.finish(intent);
+    return this.ending;
+  }
+
+  private async finish(intent: 'commit' | 'rollback'): Promise<ScopeOutcome> {
     this.ended = true;
     if (!this.opening) return { opened: false, committed: false };
     let opened: Opened;
