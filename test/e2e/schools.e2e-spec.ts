@@ -62,6 +62,27 @@ describe('schools', () => {
     expect(errorCode(missing)).toBe('NOT_FOUND');
   });
 
+  it('gives an own school without a recorded phase the phase of DfE’s public register', async () => {
+    // An authority that loaded only results files has no phase for its schools.
+    await api.db.query(
+      `insert into schools (tenant_id, urn, name, phase, la_code) values
+         ($1, 116098, 'Results-only Primary', null, '850'),
+         ((select id from tenants where kind = 'public'), 116098, 'Results-only Primary', 'primary', '850')`,
+      [api.a.id],
+    );
+    const one = await graphql(
+      api.app,
+      '{ school(urn: 116098) { name phase laCode } }',
+      {},
+      { token: analyst },
+    );
+    expect(one.data!.school).toEqual({
+      name: 'Results-only Primary',
+      phase: 'primary',
+      laCode: '850',
+    });
+  });
+
   it('shows a headteacher their own school only', async () => {
     const list = await graphql(api.app, SCHOOLS, {}, { token: head });
     expect(list.data!.schools.nodes.map((s: { urn: number }) => s.urn)).toEqual([116001]);

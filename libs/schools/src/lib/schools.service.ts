@@ -130,6 +130,16 @@ export class SchoolsService {
         await this.accessLog.record(m, 'Query.school', [
           { tenantId: found.tenantId, urn: found.urn },
         ]);
+        // An authority that loaded only results files has no phase for its schools; DfE's
+        // public register has it, and comparisons need it.
+        if (!found.phase) {
+          const [reference] = await m.query<{ phase: string }[]>(
+            `select phase from schools
+             where tenant_id = app_public_tenant() and urn = $1 and phase is not null`,
+            [urn],
+          );
+          if (reference) found.phase = reference.phase as SchoolEntity['phase'];
+        }
       }
       return found;
     });
