@@ -138,7 +138,7 @@ export class SchoolsService {
              where tenant_id = app_public_tenant() and urn = $1 and phase is not null`,
             [urn],
           );
-          if (reference) found.phase = reference.phase as SchoolEntity['phase'];
+          if (reference) found.phase = reference.phase;
         }
       }
       return found;
