@@ -21,9 +21,8 @@ import {
 // The apps under test: the operator CLI makes the backup, the API must start on the restore.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { createApiApp } from '../../apps/api/src/api-app';
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { runCli } from '../../apps/cli/src/main';
 import { rowLevelSecurityChecks } from '../integration/support/row-level-security-checks';
+import { runCliCapturing } from './support/cli-in-process';
 
 /**
  * `cli backup` of a database in use (a writer inserting throughout), `cli restore` into a new
@@ -45,19 +44,9 @@ describe('backup and restore', () => {
   let output = '';
 
   async function cli(...args: string[]): Promise<number> {
-    output = '';
-    const capture = (chunk: string | Uint8Array) => {
-      output += chunk.toString();
-      return true;
-    };
-    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(capture);
-    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(capture);
-    try {
-      return await runCli(args);
-    } finally {
-      stdout.mockRestore();
-      stderr.mockRestore();
-    }
+    const ran = await runCliCapturing(args);
+    output = ran.output;
+    return ran.code;
   }
 
   beforeAll(async () => {

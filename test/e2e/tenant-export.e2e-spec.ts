@@ -26,12 +26,11 @@ import {
   type TestDatabase,
 } from '@schoolbench/testing';
 
-// The worker builds the archive; the operator CLI writes one too.
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { runCli } from '../../apps/cli/src/main';
+// The worker builds the archive (the operator CLI writes one too: support/cli-in-process).
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { startApiUnderTest, type ApiUnderTest } from './support/api-under-test';
+import { runCliCapturing } from './support/cli-in-process';
 
 /**
  * Issue 15, point 2: an LA admin exports everything its authority owns. The archive's files match
@@ -131,19 +130,9 @@ describe('exporting everything a tenant owns', () => {
   let output = '';
 
   async function cli(...args: string[]): Promise<number> {
-    output = '';
-    const capture = (chunk: string | Uint8Array) => {
-      output += chunk.toString();
-      return true;
-    };
-    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(capture);
-    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(capture);
-    try {
-      return await runCli(args);
-    } finally {
-      stdout.mockRestore();
-      stderr.mockRestore();
-    }
+    const ran = await runCliCapturing(args);
+    output = ran.output;
+    return ran.code;
   }
 
   const gql = (token: string, query: string, variables: Record<string, unknown> = {}) =>
