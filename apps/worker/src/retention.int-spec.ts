@@ -25,6 +25,8 @@ describe('worker: retention job', () => {
   let a: SeededTenant;
   let b: SeededTenant;
   let leaver: SeededTenant;
+  const keptExports: string[] = [];
+  const expiredExports: string[] = [];
   const kept: Record<string, string[]> = {
     access_log: [],
     datasets: [],
@@ -61,6 +63,22 @@ describe('worker: retention job', () => {
        values ($1, $2, 'context-knn-v1', 1, '{}', $3::text, $4, now() - $5::interval,
                case when $3::text in ('completed', 'failed', 'cancelled') then now() - $5::interval end)`,
       [tenant.id, id, status, id.replace(/-/g, '').padEnd(64, '0'), age],
+    );
+    return id;
+  }
+
+  /** A ready export with one archive chunk, expiring at now() + `expiresIn`. */
+  async function tenantExport(tenant: SeededTenant, expiresIn: string) {
+    const id = randomUUID();
+    await db.query(
+      `insert into tenant_exports (tenant_id, id, requested_via, status, progress, file_name,
+         size_bytes, sha256, finished_at, expires_at)
+       values ($1, $2, 'cli', 'ready', 100, 'export.tar.gz', 3, $3, now(), now() + $4::interval)`,
+      [tenant.id, id, 'e'.repeat(64), expiresIn],
+    );
+    await db.query(
+      `insert into tenant_export_chunks (tenant_id, export_id, seq, bytes) values ($1, $2, 0, '\\x010203')`,
+      [tenant.id, id],
     );
     return id;
   }
@@ -112,6 +130,9 @@ describe('worker: retention job', () => {
     await invitation(b, '-40 days');
     kept.users.push(await invitation(b, '-10 days'), await invitation(a, '7 days'));
     kept.users.push(a.users.analyst!.id, b.users.analyst!.id);
+    const expiredExport = await tenantExport(b, '-1 hour');
+    keptExports.push(await tenantExport(b, '1 hour'), await tenantExport(a, '2 days'));
+    expiredExports.push(expiredExport);
     // Surrey's exit started 31 days ago and its retention period ended yesterday.
     await db.query(
       `update tenants set status = 'suspended', exit_started_at = now() - interval '31 days',
@@ -185,6 +206,20 @@ describe('worker: retention job', () => {
       finished_runs: { [a.id]: 1, [b.id]: 1 },
       expired_invitations: { [b.id]: 1 },
     });
+
+    // An expired export's archive is gone and the export says so; the others keep theirs.
+    const exports = await db.query<{ id: string; status: string; chunks: number }>(
+      `select e.id, e.status,
+              (select count(*)::int from tenant_export_chunks c where c.export_id = e.id) as chunks
+       from tenant_exports e`,
+    );
+    const byId = (x: { id: string }, y: { id: string }) => (x.id < y.id ? -1 : 1);
+    expect(exports.sort(byId)).toEqual(
+      [
+        ...expiredExports.map((id) => ({ id, status: 'expired', chunks: 0 })),
+        ...keptExports.map((id) => ({ id, status: 'ready', chunks: 1 })),
+      ].sort(byId),
+    );
 
     // The authority whose exit was due has no rows left, and its exit is recorded as done.
     const [surrey] = await db.query<{ completed: boolean; schools: string }>(

@@ -82,21 +82,23 @@ export function toRecord(row: ExportRow): TenantExportRecord {
 
 /**
  * Marks the tenant's exports past their expiry `expired` and deletes their archives, in the
- * caller's tenant transaction: run whenever the tenant lists, reads or requests exports and by
- * every export job, so an expired archive is never served and never kept long.
+ * caller's tenant transaction: run whenever the tenant lists, reads or requests exports, by
+ * every export job and by the daily retention job, so an expired archive is never served and
+ * never kept longer than a day past its expiry. Answers how many exports expired.
  */
-export async function expireTenantExports(m: EntityManager, tenantId: string): Promise<void> {
+export async function expireTenantExports(m: EntityManager, tenantId: string): Promise<number> {
   // TypeORM answers an UPDATE … RETURNING with [rows, count].
   const [expired] = await m.query<[{ id: string }[], number]>(
     `update tenant_exports set status = 'expired'
      where tenant_id = $1 and status = 'ready' and expires_at <= now() returning id`,
     [tenantId],
   );
-  if (expired.length === 0) return;
+  if (expired.length === 0) return 0;
   await m.query(
     'delete from tenant_export_chunks where tenant_id = $1 and export_id = any($2::uuid[])',
     [tenantId, expired.map((e) => e.id)],
   );
+  return expired.length;
 }
 
 /** What a download streams: the stored archive, chunk by chunk. */

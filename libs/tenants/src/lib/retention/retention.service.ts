@@ -4,6 +4,7 @@ import { APP_CONFIG, type AppConfig } from '@schoolbench/config';
 import { TenantTransactions } from '@schoolbench/tenancy';
 
 import { TenantExitService, type TenantExit } from '../exit/tenant-exit.service';
+import { expireTenantExports } from '../export/tenant-exports.service';
 
 /** Rows removed of one kind: in all, and per tenant id. */
 export interface RemovedRows {
@@ -16,6 +17,8 @@ export interface RetentionOutcome {
     'access_log' | 'failed_datasets' | 'finished_runs' | 'expired_invitations',
     RemovedRows
   >;
+  /** Exports past their expiry, marked `expired` with their archives deleted. */
+  expiredExports: RemovedRows;
   /** Authorities whose rows were deleted because their exit's retention period ended. */
   exitsCompleted: Pick<TenantExit, 'tenantId' | 'laCode' | 'name'>[];
 }
@@ -45,10 +48,30 @@ export class RetentionService {
         ],
       ),
     );
+    const expiredExports = await this.expireExports();
     const exits = await this.exits.deleteDue();
     return {
       removed: row.removed,
+      expiredExports,
       exitsCompleted: exits.map((e) => ({ tenantId: e.tenantId, laCode: e.laCode, name: e.name })),
     };
+  }
+
+  /**
+   * An archive nobody asks about again would otherwise stay until its authority next touches its
+   * exports: each tenant's expired archives go in that tenant's own transaction, under its RLS.
+   */
+  private async expireExports(): Promise<RemovedRows> {
+    const tenants = await this.tx.runOutsideTenant((m) =>
+      m.query<{ id: string }[]>('select id from tenants order by id'),
+    );
+    const outcome: RemovedRows = { total: 0, by_tenant: {} };
+    for (const { id } of tenants) {
+      const n = await this.tx.inTenant(id, (m) => expireTenantExports(m, id));
+      if (n === 0) continue;
+      outcome.total += n;
+      outcome.by_tenant[id] = n;
+    }
+    return outcome;
   }
 }
