@@ -492,4 +492,21 @@ describe('data-sharing protocols (journeys 2 and 5)', () => {
     // KS4 results are out of the amended scope: no longer shared.
     expect(await partnerObservations('a.analyst')).toEqual([]);
   });
+  it('lists each protocol with its own versions, signatures, history and parties, as one protocol reads', async () => {
+    const fields = `${PROTOCOL_FIELDS} ownerTenantId versions { version measures signatures { tenantId userId } }`;
+    for (const who of ['a.la_admin', 'b.analyst', 'c.la_admin']) {
+      const listed = await gql(who, `{ protocols { ${fields} } }`);
+      expect(listed.errors).toBeUndefined();
+      const protocols = listed.data!.protocols as { id: string }[];
+      // Hampshire owns the three protocols of this file; North Yorkshire and Surrey are parties.
+      expect(protocols.length).toBeGreaterThanOrEqual(who === 'c.la_admin' ? 1 : 2);
+      for (const listedProtocol of protocols) {
+        const one = await gql(who, `query($id: ID!) { protocol(id: $id) { ${fields} } }`, {
+          id: listedProtocol.id,
+        });
+        expect(one.errors).toBeUndefined();
+        expect(listedProtocol).toEqual(one.data!.protocol);
+      }
+    }
+  });
 });

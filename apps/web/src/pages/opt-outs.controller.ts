@@ -104,7 +104,9 @@ export class OptOutsController {
   }
 
   private async view(values: OptOutForm, fields: Record<string, string>) {
-    const [protocols, names] = await Promise.all([this.protocols.list(), this.ownSchoolNames()]);
+    // One after the other: both read in the request's one transaction, on its one connection.
+    const protocols = await this.protocols.list();
+    const names = await this.ownSchoolNames();
     return {
       pageTitle: 'Schools opted out of protocols',
       protocols: protocols.map((p) => ({

@@ -417,10 +417,9 @@ export class TargetsPagesController {
       ? measureParam!
       : TARGET_MEASURES[0];
     const period = periodParam(periodText) ?? (await this.targets.periods())[0] ?? DEFAULT_PERIOD;
-    const [judged, concern] = await Promise.all([
-      this.judgements.judgedSchools({}),
-      this.judgements.causingConcern(measure, period),
-    ]);
+    // One after the other: both read in the request's one transaction, on its one connection.
+    const judged = await this.judgements.judgedSchools({});
+    const concern = await this.judgements.causingConcern(measure, period);
     return {
       pageTitle: 'Judgements and schools causing concern',
       measure: info(measure),

@@ -82,7 +82,7 @@ export class ProtocolsService {
          where ($1::text is null or status = $1) order by created_at desc, id`,
         [status ?? null],
       );
-      return Promise.all(rows.map((r) => this.model(m, r)));
+      return this.models(m, rows);
     });
   }
 
@@ -375,24 +375,43 @@ export class ProtocolsService {
   }
 
   private async model(m: EntityManager, row: ProtocolRow): Promise<ProtocolModel> {
+    const [model] = await this.models(m, [row]);
+    return model;
+  }
+
+  /**
+   * Protocols with their versions, signatures, history, opt-outs and parties: five statements
+   * however many protocols (one after another: a transaction has one connection).
+   */
+  private async models(m: EntityManager, rows: ProtocolRow[]): Promise<ProtocolModel[]> {
+    if (rows.length === 0) return [];
     // Parties see that another authority acted, never which of its users did.
     const me = this.context.principal().tenantId;
     const ownUser = (tenantId: string | null, userId: string | null) =>
       tenantId === me ? userId : null;
-    // One connection per transaction: queries run one after another.
-    const versions = await m.query<VersionRow[]>(
-      `select ${VERSION_COLUMNS} from protocol_versions where tenant_id = $1 and protocol_id = $2 order by version`,
-      [row.tenant_id, row.id],
+    const owners = [...new Set(rows.map((r) => r.tenant_id))];
+    const ids = rows.map((r) => r.id);
+    const allVersions = await m.query<(VersionRow & { protocol_id: string })[]>(
+      `select protocol_id, ${VERSION_COLUMNS} from protocol_versions
+       where tenant_id = any($1) and protocol_id = any($2) order by protocol_id, version`,
+      [owners, ids],
     );
-    const signatures = await m.query<
-      { version: number; signer_tenant_id: string; signer_user_id: string; signed_at: Date }[]
-    >(
-      `select version, signer_tenant_id, signer_user_id, signed_at from protocol_signatures
-         where tenant_id = $1 and protocol_id = $2 order by signed_at, signer_tenant_id`,
-      [row.tenant_id, row.id],
-    );
-    const events = await m.query<
+    const allSignatures = await m.query<
       {
+        protocol_id: string;
+        version: number;
+        signer_tenant_id: string;
+        signer_user_id: string;
+        signed_at: Date;
+      }[]
+    >(
+      `select protocol_id, version, signer_tenant_id, signer_user_id, signed_at from protocol_signatures
+         where tenant_id = any($1) and protocol_id = any($2) order by signed_at, signer_tenant_id`,
+      [owners, ids],
+    );
+    const allEvents = await m.query<
+      {
+        protocol_id: string;
         event: string;
         version: number;
         actor_tenant_id: string | null;
@@ -401,80 +420,90 @@ export class ProtocolsService {
         at: Date;
       }[]
     >(
-      `select event, version, actor_tenant_id, actor_user_id, detail, at from protocol_events
-         where tenant_id = $1 and protocol_id = $2 order by id`,
-      [row.tenant_id, row.id],
+      `select protocol_id, event, version, actor_tenant_id, actor_user_id, detail, at from protocol_events
+         where tenant_id = any($1) and protocol_id = any($2) order by id`,
+      [owners, ids],
     );
-    const optOuts = await m.query<{ tenant_id: string; urn: number; opted_out_at: Date }[]>(
-      `select tenant_id, urn, opted_out_at from protocol_opt_outs
-         where protocol_owner_id = $1 and protocol_id = $2 order by tenant_id, urn`,
-      [row.tenant_id, row.id],
+    const allOptOuts = await m.query<
+      { protocol_id: string; tenant_id: string; urn: number; opted_out_at: Date }[]
+    >(
+      `select protocol_id, tenant_id, urn, opted_out_at from protocol_opt_outs
+         where protocol_owner_id = any($1) and protocol_id = any($2) order by tenant_id, urn`,
+      [owners, ids],
     );
     const tenants = await m.query<{ id: string; name: string; la_code: string | null }[]>(
       'select id, name, la_code from tenants where id = any($1)',
-      [row.parties],
+      [[...new Set(rows.flatMap((r) => r.parties))]],
     );
-    const versionModels: ProtocolVersionModel[] = versions.map((v) => ({
-      version: v.version,
-      title: v.title,
-      purpose: v.purpose,
-      partyTenantIds: v.parties,
-      categories: v.scope_categories,
-      scopeMeasures: v.scope_measures,
-      measures: v.measures,
-      periodFrom: formatAcademicPeriod(v.period_from),
-      periodTo: formatAcademicPeriod(v.period_to),
-      phases: v.phases,
-      disclosure: v.disclosure,
-      minGroupSize: v.min_group_size,
-      smallCohortThreshold: v.small_cohort_threshold,
-      validFrom: v.valid_from,
-      validTo: v.valid_to,
-      createdAt: v.created_at,
-      signatures: signatures
-        .filter((s) => s.version === v.version)
-        .map((s) => ({
-          version: s.version,
-          tenantId: s.signer_tenant_id,
-          userId: ownUser(s.signer_tenant_id, s.signer_user_id),
-          signedAt: s.signed_at,
+    return rows.map((row) => {
+      const of = <T extends { protocol_id: string }>(all: T[]) =>
+        all.filter((x) => x.protocol_id === row.id);
+      const versions = of(allVersions);
+      const signatures = of(allSignatures);
+      const events = of(allEvents);
+      const optOuts = of(allOptOuts);
+      const versionModels: ProtocolVersionModel[] = versions.map((v) => ({
+        version: v.version,
+        title: v.title,
+        purpose: v.purpose,
+        partyTenantIds: v.parties,
+        categories: v.scope_categories,
+        scopeMeasures: v.scope_measures,
+        measures: v.measures,
+        periodFrom: formatAcademicPeriod(v.period_from),
+        periodTo: formatAcademicPeriod(v.period_to),
+        phases: v.phases,
+        disclosure: v.disclosure,
+        minGroupSize: v.min_group_size,
+        smallCohortThreshold: v.small_cohort_threshold,
+        validFrom: v.valid_from,
+        validTo: v.valid_to,
+        createdAt: v.created_at,
+        signatures: signatures
+          .filter((s) => s.version === v.version)
+          .map((s) => ({
+            version: s.version,
+            tenantId: s.signer_tenant_id,
+            userId: ownUser(s.signer_tenant_id, s.signer_user_id),
+            signedAt: s.signed_at,
+          })),
+      }));
+      const current = versionModels.find((v) => v.version === row.current_version)!;
+      const signedNow = new Set(current.signatures.map((s) => s.tenantId));
+      return {
+        id: row.id,
+        ownerTenantId: row.tenant_id,
+        status: row.status as ProtocolStatus,
+        currentVersion: row.current_version,
+        versionInForce: row.version_in_force,
+        title: current.title,
+        terms: current,
+        parties: current.partyTenantIds.map((id) => {
+          const t = tenants.find((x) => x.id === id);
+          return {
+            tenantId: id,
+            name: t?.name ?? id,
+            laCode: t?.la_code ?? null,
+            signed: signedNow.has(id),
+          };
+        }),
+        versions: versionModels,
+        history: events.map((e) => ({
+          event: e.event,
+          version: e.version,
+          actorTenantId: e.actor_tenant_id,
+          actorUserId: ownUser(e.actor_tenant_id, e.actor_user_id),
+          reason: e.detail.reason ?? null,
+          at: e.at,
         })),
-    }));
-    const current = versionModels.find((v) => v.version === row.current_version)!;
-    const signedNow = new Set(current.signatures.map((s) => s.tenantId));
-    return {
-      id: row.id,
-      ownerTenantId: row.tenant_id,
-      status: row.status as ProtocolStatus,
-      currentVersion: row.current_version,
-      versionInForce: row.version_in_force,
-      title: current.title,
-      terms: current,
-      parties: current.partyTenantIds.map((id) => {
-        const t = tenants.find((x) => x.id === id);
-        return {
-          tenantId: id,
-          name: t?.name ?? id,
-          laCode: t?.la_code ?? null,
-          signed: signedNow.has(id),
-        };
-      }),
-      versions: versionModels,
-      history: events.map((e) => ({
-        event: e.event,
-        version: e.version,
-        actorTenantId: e.actor_tenant_id,
-        actorUserId: ownUser(e.actor_tenant_id, e.actor_user_id),
-        reason: e.detail.reason ?? null,
-        at: e.at,
-      })),
-      optOuts: optOuts.map((o) => ({
-        tenantId: o.tenant_id,
-        urn: o.urn,
-        optedOutAt: o.opted_out_at,
-      })),
-      createdAt: row.created_at,
-      updatedAt: row.updated_at,
-    };
+        optOuts: optOuts.map((o) => ({
+          tenantId: o.tenant_id,
+          urn: o.urn,
+          optedOutAt: o.opted_out_at,
+        })),
+        createdAt: row.created_at,
+        updatedAt: row.updated_at,
+      };
+    });
   }
 }
