@@ -27,18 +27,20 @@ function connectionPool(servesRequests: boolean): DynamicModule {
 }
 
 /**
- * The services' connection pool, as the app role. Entities register with `forFeature`. Workers
- * and the CLI import the module as is; the API imports `DatabaseModule.servingRequests()`, whose
- * connections carry DATABASE_STATEMENT_TIMEOUT_MS.
+ * The services' connection pool, as the app role. Entities register with `forFeature`. Workers,
+ * the web and the CLI import the module as is; the API imports `DatabaseModule.servingRequests()`,
+ * whose connections carry DATABASE_STATEMENT_TIMEOUT_MS. That pool is declared only when the API
+ * asks for it: declaring it at import time as well registered the default data source twice in
+ * every process (a warning from @nestjs/typeorm at every start).
  */
 @Global()
 @Module({ imports: [connectionPool(false)] })
 export class DatabaseModule {
   static servingRequests(): DynamicModule {
-    return { module: DatabaseRequestsModule, global: true };
+    return { module: DatabaseRequestsModule, global: true, imports: [connectionPool(true)] };
   }
 }
 
 @Global()
-@Module({ imports: [connectionPool(true)] })
+@Module({})
 class DatabaseRequestsModule {}
