@@ -188,6 +188,22 @@ export async function validateFilesWith(
         `  ${p.file}${p.line ? `:${p.line}` : ''}${p.column ? ` [${p.column}]` : ''}: ${p.message} (${p.rule}). ${p.fix}\n`,
       );
     }
+    // Warnings by rule, each with its count and first place, so hundreds stay readable.
+    const warnings = new Map<string, { count: number; first: (typeof problems)[number] }>();
+    for (const p of problems.filter((x) => x.severity === 'warning')) {
+      const seen = warnings.get(p.rule);
+      if (seen) seen.count += 1;
+      else warnings.set(p.rule, { count: 1, first: p });
+    }
+    for (const [rule, { count: kept, first: p }] of warnings) {
+      // The report keeps the first problems of a rule and counts them all.
+      const count =
+        summary?.problemCounts.find((c) => c.rule === rule && c.severity === 'warning')?.count ??
+        kept;
+      process.stderr.write(
+        `  warning ×${count} (${rule}), first at ${p.file}${p.line ? `:${p.line}` : ''}${p.column ? ` [${p.column}]` : ''}: ${p.message}${p.fix ? ` ${p.fix}` : ''}\n`,
+      );
+    }
   }
   return rows;
 }

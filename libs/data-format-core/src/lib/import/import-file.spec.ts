@@ -176,6 +176,24 @@ describe('importFile: bad input is reported with its rule', () => {
     expect(result.report.accepted).toBe(true);
   });
 
+  it("refuses a file none of whose school rows is the tenant's own, naming the LA it is for", async () => {
+    const result = await run(ks2('1,851,1,116383,B,9,90%,1', '1,851,1,116384,C,9,90%,1'), {
+      restrictToLaCodes: ['850'],
+    });
+    expect(result.problems).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          rule: 'no_rows_for_authority',
+          severity: 'error',
+          line: 2,
+          value: '851',
+          message: 'None of the 2 school rows is for LA 850: the first is for LA 851 (line 2).',
+        }),
+      ]),
+    );
+    expect(result.report.accepted).toBe(false);
+  });
+
   it('sets summary rows apart and notes ignored columns', async () => {
     const result = await collectImport({
       file: {

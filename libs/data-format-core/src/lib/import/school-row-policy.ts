@@ -10,6 +10,8 @@ export class SchoolRowPolicy {
   private readonly reportedLaCodes = new Set<string>();
   private readonly schoolsSeen = new Set<string>();
   private skippedOtherLa = 0;
+  private admittedLaRows = 0;
+  private firstOtherLa: { code: string; line: number } | null = null;
   private summaryRows = 0;
   private firstSummaryLine: number | null = null;
 
@@ -61,6 +63,7 @@ export class SchoolRowPolicy {
     }
     if (restrictTo && !restrictTo.has(code)) {
       this.skippedOtherLa += 1;
+      this.firstOtherLa ??= { code, line };
       this.problems.add('other_la_row_skipped', {
         line,
         column,
@@ -69,6 +72,7 @@ export class SchoolRowPolicy {
       });
       return false;
     }
+    this.admittedLaRows += 1;
     return true;
   }
 
@@ -98,8 +102,20 @@ export class SchoolRowPolicy {
     this.firstSummaryLine ??= line;
   }
 
-  /** One warning for all summary rows, instead of one per row. */
+  /**
+   * One warning for all summary rows, instead of one per row; and an error when every row with
+   * an LA code belonged to another authority: an upload of someone else's file stores nothing
+   * and must not pass as an empty success.
+   */
   finish(): void {
+    if (this.skippedOtherLa > 0 && this.admittedLaRows === 0 && this.firstOtherLa) {
+      const own = [...(this.options.restrictTo ?? [])].join(', ');
+      this.problems.add('no_rows_for_authority', {
+        line: this.firstOtherLa.line,
+        value: this.firstOtherLa.code,
+        message: `None of the ${this.skippedOtherLa} school rows is for LA ${own}: the first is for LA ${this.firstOtherLa.code} (line ${this.firstOtherLa.line}).`,
+      });
+    }
     if (this.summaryRows > 0) {
       this.problems.add('summary_row_set_apart', {
         line: this.firstSummaryLine,

@@ -80,6 +80,10 @@ const RULES: Record<string, Guidance> = {
     severity: 'warning',
     fix: 'Nothing to do if this is expected: rows for other local authorities are left out of your upload.',
   },
+  no_rows_for_authority: {
+    severity: 'error',
+    fix: "This file holds no schools of your authority: check you chose your own authority's file. National files are loaded by the operator as public data, not uploaded by an authority.",
+  },
   summary_row_set_apart: {
     severity: 'warning',
     fix: 'Nothing to do: LA and national summary rows are stored separately from school rows.',
