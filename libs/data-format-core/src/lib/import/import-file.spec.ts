@@ -117,6 +117,16 @@ describe('importFile: bad input is reported with its rule', () => {
     ['missing URN', ks2('1,850,1,,A,9,90%,1'), 'missing_urn'],
     ['URN that is not a number', ks2('1,850,1,ABC123,A,9,90%,1'), 'invalid_urn'],
     ['columns no adapter knows', 'name,score\nA,1', 'unknown_file_format'],
+    [
+      'semicolons between columns',
+      ks2('1,850,1,116382,A,9,90%,1').replace(/,/g, ';'),
+      'wrong_separator',
+    ],
+    [
+      'tabs between columns',
+      ks2('1,850,1,116382,A,9,90%,1').replace(/,/g, '\t'),
+      'wrong_separator',
+    ],
   ])('%s → %s', async (_case, bytes, rule) => {
     const result = await run(bytes);
     expect(rules(result, 'error')).toContain(rule);

@@ -96,6 +96,14 @@ export async function* importFileBatches(input: ImportOptions): AsyncGenerator<I
         if (adapter) {
           adapterId = adapter.id;
           reader = adapter.open(context);
+        } else if (header.length === 1 && separatorOf(header[0])) {
+          // One "column" holding the names: Excel in many locales saves CSV with semicolons.
+          const separator = separatorOf(header[0])!;
+          problems.add('wrong_separator', {
+            line: 1,
+            value: header[0].slice(0, 80),
+            message: `The columns are separated by ${separator.name} (${separator.shown}), not commas: the header is read as one column.`,
+          });
         } else {
           const shown = header.slice(0, 8).join(', ');
           problems.add('unknown_file_format', {
@@ -277,4 +285,16 @@ export async function readColumnDefinitions(
   for (const d of result.columnDefinitions)
     if (!definitions.has(d.column)) definitions.set(d.column, d);
   return { definitions, problems: result.problems };
+}
+
+/** A separator other than the comma that splits a lone header cell into several names. */
+function separatorOf(cell: string): { name: string; shown: string } | null {
+  for (const [char, name, shown] of [
+    [';', 'semicolons', ';'],
+    ['\t', 'tabs', 'tab'],
+    ['|', 'vertical bars', '|'],
+  ] as const) {
+    if (cell.split(char).length >= 3) return { name, shown };
+  }
+  return null;
 }

@@ -23,6 +23,10 @@ const RULES: Record<string, Guidance> = {
     severity: 'error',
     fix: 'The file has column names but no rows of data. Export the file again with its data rows.',
   },
+  wrong_separator: {
+    severity: 'error',
+    fix: `SchoolBench reads comma-separated files, as DfE publishes them. ${SAVE_AS_CSV}`,
+  },
   binary_file: {
     severity: 'error',
     fix: `This is not a text CSV file (it looks like a spreadsheet, archive or document). ${SAVE_AS_CSV}`,
