@@ -215,6 +215,16 @@ describe('authentication', () => {
     expect(
       errorCode(await graphql(api.app, accept, { t: token, p: 'another long password' })),
     ).toBe('UNAUTHENTICATED');
+    // The authority's record: invited by its admin, then signed up by the user (once).
+    const events = await api.db.query<{ event: string; by_self: boolean }>(
+      `select event, actor_user_id = user_id as by_self from user_events
+        where tenant_id = $1 and email = 'new.head@example.test' order by id`,
+      [api.a.id],
+    );
+    expect(events).toEqual([
+      { event: 'invited', by_self: false },
+      { event: 'signed_up', by_self: true },
+    ]);
   });
 
   it('issues API keys shown once, stored hashed, usable until revoked', async () => {

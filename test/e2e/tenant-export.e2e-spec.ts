@@ -334,6 +334,7 @@ describe('exporting everything a tenant owns', () => {
     for (const path of [
       'schools.csv',
       'users.csv',
+      'user-events.csv',
       'api-keys.csv',
       'datasets.csv',
       'protocols/protocols.csv',

@@ -8,7 +8,7 @@ const CHANGE = `mutation ($i: ChangeUserRoleInput!) {
   changeUserRole(input: $i) { id email role schoolUrn active }
 }`;
 const ME = `{ me { user { role schoolUrn } } }`;
-const TABLES = ['users', 'api_keys', 'refresh_tokens'];
+const TABLES = ['users', 'api_keys', 'refresh_tokens', 'user_events'];
 
 /** An LA admin changes a user's role: within their authority, never into a lock-out. */
 describe('changing a user’s role', () => {
@@ -170,5 +170,119 @@ describe('changing a user’s role', () => {
     const res = await change({ id: api.a.users.governor!.id, role: 'analyst' }, token);
     expect(errorCode(res)).toBe('FORBIDDEN');
     expect(await snapshotDatabase(api.db, TABLES)).toEqual(before);
+  });
+  it("records every change in the authority's user events, shown to its LA admins only", async () => {
+    const aAdmin = api.a.users.la_admin!;
+    const [invited] = await api.db.query<{ id: string }>(
+      "select id from users where email = 'later.admin@example.test' and tenant_id = $1",
+      [api.a.id],
+    );
+    const removed = await graphql(
+      api.app,
+      'mutation($id: ID!) { deleteUser(id: $id) }',
+      { id: invited.id },
+      { token: adminToken },
+    );
+    expect(removed.errors).toBeUndefined();
+
+    const EVENTS = `query($after: String) { userEvents(first: 10, after: $after) {
+      totalCount pageInfo { hasNextPage endCursor }
+      nodes { userId email event roleBefore schoolUrnBefore roleAfter schoolUrnAfter actorUserId actorEmail } } }`;
+    const res = await graphql(api.app, EVENTS, {}, { token: adminToken });
+    expect(res.errors).toBeUndefined();
+    const by = { actorUserId: aAdmin.id, actorEmail: aAdmin.email };
+    const analyst = api.a.users.analyst!;
+    expect(res.data!.userEvents.nodes).toEqual([
+      {
+        userId: invited.id,
+        email: 'later.admin@example.test',
+        event: 'removed',
+        roleBefore: 'la_admin',
+        schoolUrnBefore: null,
+        roleAfter: null,
+        schoolUrnAfter: null,
+        ...by,
+      },
+      {
+        userId: invited.id,
+        email: 'later.admin@example.test',
+        event: 'invited',
+        roleBefore: null,
+        schoolUrnBefore: null,
+        roleAfter: 'la_admin',
+        schoolUrnAfter: null,
+        ...by,
+      },
+      {
+        userId: analyst.id,
+        email: analyst.email,
+        event: 'role_changed',
+        roleBefore: 'headteacher',
+        schoolUrnBefore: 116002,
+        roleAfter: 'analyst',
+        schoolUrnAfter: null,
+        ...by,
+      },
+      {
+        userId: analyst.id,
+        email: analyst.email,
+        event: 'role_changed',
+        roleBefore: 'analyst',
+        schoolUrnBefore: null,
+        roleAfter: 'headteacher',
+        schoolUrnAfter: 116002,
+        ...by,
+      },
+    ]);
+    expect(res.data!.userEvents.totalCount).toBe(4);
+
+    // Pages: one at a time, in the same order.
+    const first = await graphql(
+      api.app,
+      EVENTS.replace('first: 10', 'first: 1'),
+      {},
+      { token: adminToken },
+    );
+    const second = await graphql(
+      api.app,
+      EVENTS.replace('first: 10', 'first: 1'),
+      { after: first.data!.userEvents.pageInfo.endCursor },
+      { token: adminToken },
+    );
+    expect(first.data!.userEvents.pageInfo.hasNextPage).toBe(true);
+    expect(second.data!.userEvents.nodes[0].event).toBe('invited');
+
+    // Another authority's admin (whichever of the two won the demotions above) sees only their
+    // own authority's changes.
+    const [{ id: bAdminId }] = await api.db.query<{ id: string }>(
+      "select id from users where tenant_id = $1 and role = 'la_admin'",
+      [api.b.id],
+    );
+    const bUser = [api.b.users.la_admin!, api.b.users.analyst!].find((u) => u.id === bAdminId)!;
+    const bAdmin = await graphql(
+      api.app,
+      EVENTS,
+      {},
+      {
+        token: await signIn(api.app, bUser.email, bUser.password),
+      },
+    );
+    const bEmails = (bAdmin.data!.userEvents.nodes as { email: string }[]).map((e) => e.email);
+    expect(bEmails.length).toBeGreaterThan(0);
+    expect(bEmails).not.toContain('later.admin@example.test');
+    expect(bEmails).not.toContain(analyst.email);
+
+    // Not for other roles; a cursor this API did not issue is refused.
+    const head = api.a.users.headteacher!;
+    const headToken = await signIn(api.app, head.email, head.password);
+    expect(errorCode(await graphql(api.app, EVENTS, {}, { token: headToken }))).toBe('FORBIDDEN');
+    const forged = await graphql(
+      api.app,
+      EVENTS,
+      { after: Buffer.from('["1 or 1=1"]').toString('base64url') },
+      { token: adminToken },
+    );
+    expect(errorCode(forged)).toBe('BAD_USER_INPUT');
+    expect(forged.errors![0].message).toMatch(/cursor is not one this API issued/);
   });
 });

@@ -4,6 +4,7 @@ export { MeModel } from './lib/credentials/me.model';
 export { IdentityModule } from './lib/identity.module';
 export { UserEntity } from './lib/users/user.entity';
 export { RoleEnum, UserModel } from './lib/users/user.model';
+export { UserEventModel, type UserEventKind } from './lib/users/user-events';
 export { ChangeUserRoleInput, InviteUserInput } from './lib/users/user-input';
 export { UsersService, toUserModel, type Invitation } from './lib/users/users.service';
 export { InvitationModel } from './lib/credentials/auth-payload.model';

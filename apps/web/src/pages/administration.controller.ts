@@ -2,7 +2,7 @@ import { Body, Controller, Get, Param, Post, Query, Render, Res } from '@nestjs/
 import type { Response } from 'express';
 
 import { notFound } from '@schoolbench/graphql';
-import { ApiKeysService, UsersService } from '@schoolbench/identity';
+import { ApiKeysService, UsersService, type UserEventModel } from '@schoolbench/identity';
 import { AccessLog } from '@schoolbench/sharing';
 import { ROLES, Roles, TenantContext, type Role } from '@schoolbench/tenancy';
 
@@ -16,6 +16,28 @@ function optionalDate(text: string | undefined): Date | undefined {
   if (!text) return undefined;
   const date = new Date(text);
   return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+const RECENT_USER_EVENTS = 20;
+
+/** A user event in words, e.g. "Role changed from analyst to headteacher of school 116382". */
+function userEventWords(e: UserEventModel): string {
+  const role = (r: Role | null, urn: number | null) =>
+    r === null ? '' : `${roleName(r).toLowerCase()}${urn === null ? '' : ` of school ${urn}`}`;
+  const before = role(e.roleBefore, e.schoolUrnBefore);
+  const after = role(e.roleAfter, e.schoolUrnAfter);
+  switch (e.event) {
+    case 'created':
+      return `Added as ${after}`;
+    case 'invited':
+      return `Invited as ${after}`;
+    case 'signed_up':
+      return 'Accepted the invitation';
+    case 'role_changed':
+      return `Role changed from ${before} to ${after}`;
+    case 'removed':
+      return `Removed (was ${before})`;
+  }
 }
 
 /** An LA admin's pages: the access log, users and API keys. */
@@ -204,10 +226,18 @@ export class AdministrationController {
 
   private async usersView(values: Record<string, string>, fields: Record<string, string>) {
     const page = await this.users.list(200);
+    const events = await this.users.events(RECENT_USER_EVENTS);
     const grantable: Role[] = ['la_admin', 'analyst', 'headteacher', 'governor'];
     return {
       pageTitle: 'Users',
       users: page.nodes,
+      events: events.nodes.map((e) => ({
+        at: e.at,
+        email: e.email,
+        what: userEventWords(e),
+        by: e.actorUserId === null ? 'The operator' : (e.actorEmail ?? 'A removed user'),
+      })),
+      eventCount: events.totalCount,
       me: this.context.principal().userId,
       values,
       fieldErrors: fields,

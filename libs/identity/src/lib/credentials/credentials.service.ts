@@ -7,6 +7,7 @@ import { APP_CONFIG, type AppConfig } from '@schoolbench/config';
 import { badInput, unauthenticated } from '@schoolbench/graphql';
 import { TenantTransactions, type Role } from '@schoolbench/tenancy';
 
+import { recordUserEvent } from '../users/user-events';
 import { checkPassword } from '../users/user-rules';
 import { UserEntity } from '../users/user.entity';
 import { toUserModel } from '../users/users.service';
@@ -166,6 +167,14 @@ export class CredentialsService {
         { tenantId, id: userId },
         { passwordHash, invitationHash: null, invitationExpiresAt: null },
       );
+      await recordUserEvent(m, tenantId, {
+        userId,
+        email: user.email,
+        event: 'signed_up',
+        roleAfter: user.role,
+        schoolUrnAfter: user.schoolUrn,
+        actorUserId: userId,
+      });
       return this.issue(m, { ...user, passwordHash }, randomUUID());
     });
     if (!payload)

@@ -6,11 +6,13 @@ import { ConnectionType, PageArgs, pageSize, type Connection } from '@schoolbenc
 import { Roles } from '@schoolbench/tenancy';
 
 import { InvitationModel } from '../credentials/auth-payload.model';
+import { UserEventModel } from './user-events';
 import { ChangeUserRoleInput, CreateUserInput, InviteUserInput } from './user-input';
 import { UserModel } from './user.model';
 import { Invitation, UsersService } from './users.service';
 
 const UserConnection = ConnectionType(UserModel, 'UserConnection');
+const UserEventConnection = ConnectionType(UserEventModel, 'UserEventConnection');
 
 @Resolver(() => UserModel)
 export class UsersResolver {
@@ -23,6 +25,15 @@ export class UsersResolver {
   @Query(() => UserConnection, { description: "Your authority's users." })
   users(@Args() page: PageArgs): Promise<Connection<UserModel>> {
     return this.service.list(pageSize(page.first, this.config.GRAPHQL_MAX_PAGE_SIZE), page.after);
+  }
+
+  @Roles('la_admin')
+  @Query(() => UserEventConnection, {
+    description:
+      "Who was given, changed or lost access to your authority's SchoolBench, by whom and when, newest first.",
+  })
+  userEvents(@Args() page: PageArgs): Promise<Connection<UserEventModel>> {
+    return this.service.events(pageSize(page.first, this.config.GRAPHQL_MAX_PAGE_SIZE), page.after);
   }
 
   @Roles('la_admin')

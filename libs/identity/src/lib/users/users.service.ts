@@ -16,6 +16,7 @@ import { ApiKeyEntity } from '../api-keys/api-key.entity';
 import { hashPassword } from '../credentials/password-hashing';
 import { RefreshTokenEntity } from '../credentials/refresh-token.entity';
 import { newSecret, sha256 } from '../credentials/secret-token';
+import { listUserEvents, recordUserEvent, type UserEventModel } from './user-events';
 import { ChangeUserRoleInput, CreateUserInput, InviteUserInput } from './user-input';
 import { checkGrantableRole, checkPassword, normaliseEmail, roleWords } from './user-rules';
 import { UserEntity } from './user.entity';
@@ -56,27 +57,36 @@ export class UsersService {
     checkGrantableRole(this.context.principal().role, input.role, input.schoolUrn);
     checkPassword(input.password);
     const passwordHash = await hashPassword(input.password);
-    return this.tx.run(async (m) =>
-      toUserModel(await this.insert(m, this.context.principal().tenantId, input, { passwordHash })),
-    );
+    const principal = this.context.principal();
+    return this.tx.run(async (m) => {
+      const user = await this.insert(m, principal.tenantId, input, { passwordHash });
+      await this.recordAdded(m, user, 'created', principal.userId);
+      return toUserModel(user);
+    });
   }
 
   async invite(input: InviteUserInput): Promise<Invitation> {
     checkGrantableRole(this.context.principal().role, input.role, input.schoolUrn);
-    return this.tx.run((m) => this.inviteWith(m, this.context.principal().tenantId, input));
+    const principal = this.context.principal();
+    return this.tx.run((m) => this.inviteWith(m, principal.tenantId, input, principal.userId));
   }
 
-  /** Invites a user in the transaction `m` (whose tenant is `tenantId`); used by onboarding too. */
+  /**
+   * Invites a user in the transaction `m` (whose tenant is `tenantId`); used by onboarding too,
+   * where the operator invites (`actorUserId` null).
+   */
   async inviteWith(
     m: EntityManager,
     tenantId: string,
     input: InviteUserInput,
+    actorUserId: string | null = null,
   ): Promise<Invitation> {
     const secret = newSecret();
     const user = await this.insert(m, tenantId, input, {
       invitationHash: sha256(secret),
       invitationExpiresAt: new Date(Date.now() + INVITATION_DAYS * 24 * 3600 * 1000),
     });
+    await this.recordAdded(m, user, 'invited', actorUserId);
     return { user: toUserModel(user), invitationToken: `sbi.${tenantId}.${user.id}.${secret}` };
   }
 
@@ -93,9 +103,11 @@ export class UsersService {
   ): Promise<UserModel> {
     checkPassword(input.password);
     const passwordHash = await hashPassword(input.password);
-    return this.tx.inTenant(tenantId, async (m) =>
-      toUserModel(await this.insert(m, tenantId, input, { passwordHash })),
-    );
+    return this.tx.inTenant(tenantId, async (m) => {
+      const user = await this.insert(m, tenantId, input, { passwordHash });
+      await this.recordAdded(m, user, 'created', null);
+      return toUserModel(user);
+    });
   }
 
   async remove(id: string): Promise<boolean> {
@@ -115,8 +127,19 @@ export class UsersService {
           keys.map((k) => k.prefix),
         ]);
       }
-      const result = await m.delete(UserEntity, { tenantId: principal.tenantId, id });
-      if (!result.affected) throw notFound(`User ${id}`);
+      const user = UUID.test(id)
+        ? await m.findOneBy(UserEntity, { tenantId: principal.tenantId, id })
+        : null;
+      const result = user ? await m.delete(UserEntity, { tenantId: principal.tenantId, id }) : null;
+      if (!user || !result?.affected) throw notFound(`User ${id}`);
+      await recordUserEvent(m, principal.tenantId, {
+        userId: user.id,
+        email: user.email,
+        event: 'removed',
+        roleBefore: user.role,
+        schoolUrnBefore: user.schoolUrn,
+        actorUserId: principal.userId,
+      });
       return true;
     });
   }
@@ -175,6 +198,16 @@ export class UsersService {
         { tenantId: principal.tenantId, id: user.id },
         { role: input.role, schoolUrn },
       );
+      await recordUserEvent(m, principal.tenantId, {
+        userId: user.id,
+        email: user.email,
+        event: 'role_changed',
+        roleBefore: user.role,
+        schoolUrnBefore: user.schoolUrn,
+        roleAfter: input.role,
+        schoolUrnAfter: schoolUrn,
+        actorUserId: principal.userId,
+      });
       const now = new Date();
       const keys = await m.update(
         ApiKeyEntity,
@@ -221,6 +254,13 @@ export class UsersService {
     });
   }
 
+  /** Who was given, changed or lost access, newest first: the authority's record. */
+  async events(first: number, after?: string): Promise<Connection<UserEventModel>> {
+    const principal = this.context.principal();
+    if (principal.role !== 'la_admin') throw forbidden('Only an LA admin can read user changes');
+    return this.tx.run((m) => listUserEvents(m, principal.tenantId, first, after));
+  }
+
   /** For operator commands, which name the tenant themselves. */
   findByEmailInTenant(tenantId: string, email: string): Promise<UserEntity | null> {
     return this.tx.inTenant(tenantId, (m) =>
@@ -265,6 +305,22 @@ export class UsersService {
       user.id,
     ]);
     return user;
+  }
+
+  private recordAdded(
+    m: EntityManager,
+    user: UserEntity,
+    event: 'created' | 'invited',
+    actorUserId: string | null,
+  ): Promise<void> {
+    return recordUserEvent(m, user.tenantId, {
+      userId: user.id,
+      email: user.email,
+      event,
+      roleAfter: user.role,
+      schoolUrnAfter: user.schoolUrn,
+      actorUserId,
+    });
   }
 
   private async mustBeOwnSchool(m: EntityManager, tenantId: string, urn: number): Promise<void> {

@@ -43,6 +43,12 @@ const TABLES: readonly { path: string; sql: string }[] = [
           from users where tenant_id = $1 order by created_at, id`,
   },
   {
+    path: 'user-events.csv',
+    sql: `select id, user_id, email, event, role_before, school_urn_before, role_after,
+            school_urn_after, actor_user_id, at
+          from user_events where tenant_id = $1 order by id`,
+  },
+  {
     path: 'api-keys.csv',
     sql: `select id, prefix, name, role, created_by, created_at, last_used_at, revoked_at
           from api_keys where tenant_id = $1 order by created_at, id`,
