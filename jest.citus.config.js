@@ -26,7 +26,10 @@ module.exports = {
     {
       ...e2e,
       displayName: 'citus-e2e',
-      testMatch: ['<rootDir>/test/e2e/datasets.e2e-spec.ts'],
+      testMatch: [
+        '<rootDir>/test/e2e/datasets.e2e-spec.ts',
+        '<rootDir>/test/e2e/mapping-profiles.e2e-spec.ts',
+      ],
     },
   ],
 };
