@@ -29,6 +29,7 @@ module.exports = {
       testMatch: [
         '<rootDir>/test/e2e/datasets.e2e-spec.ts',
         '<rootDir>/test/e2e/mapping-profiles.e2e-spec.ts',
+        '<rootDir>/test/e2e/dataset-concurrency.e2e-spec.ts',
       ],
     },
   ],
