@@ -3,6 +3,7 @@ import {
   createReadStream,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   writeFileSync,
@@ -192,6 +193,115 @@ async function readP95(appUrl: string, tenants: string[], repeats: number): Prom
   return perTenant;
 }
 
+/** Clients and seconds of the concurrent read load at each step of the scale run. */
+const CONCURRENCY = 8;
+const LOAD_SECONDS = 8;
+
+/** The ports of the cluster's nodes, coordinator first. */
+async function nodePorts(admin: Client): Promise<number[]> {
+  return (
+    await admin.query<{ nodeport: number }>(
+      'select nodeport from pg_dist_node where isactive order by groupid',
+    )
+  ).rows.map((r) => r.nodeport);
+}
+
+/**
+ * CPU seconds used so far by the PostgreSQL server listening on `port` of this machine: the
+ * postmaster, its live children, and the children it has reaped (backends of closed connections).
+ * From /proc, found by the `-p PORT` of the postmaster's command line (cluster.sh starts them so).
+ */
+function serverCpuSeconds(port: number): number | undefined {
+  const ticks = 100;
+  const stat = (pid: string) => {
+    try {
+      const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return text.slice(text.lastIndexOf(')') + 2).split(' ');
+    } catch {
+      return undefined; // exited meanwhile
+    }
+  };
+  const pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  const postmaster = pids.find((pid) => {
+    try {
+      const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      const at = args.indexOf('-p');
+      return args[0].endsWith('/postgres') && at >= 0 && args[at + 1] === String(port);
+    } catch {
+      return false;
+    }
+  });
+  const own = postmaster && stat(postmaster);
+  if (!postmaster || !own) return undefined;
+  // Fields after the name: state ppid … utime(11) stime(12) cutime(13) cstime(14).
+  let total = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]);
+  for (const pid of pids) {
+    const f = stat(pid);
+    if (f && f[1] === postmaster) total += Number(f[11]) + Number(f[12]);
+  }
+  return total / ticks;
+}
+
+/**
+ * CONCURRENCY clients each running tenant transactions (the read of `readP95`) for random
+ * authorities for LOAD_SECONDS; with the nodes' ports, the CPU each server spent meanwhile.
+ */
+async function concurrentReads(appUrl: string, tenants: string[], ports: number[]) {
+  const cpuBefore = ports.map((port) => serverCpuSeconds(port));
+  const times: number[] = [];
+  const until = performance.now() + LOAD_SECONDS * 1000;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      const app = new Client({ connectionString: appUrl });
+      await app.connect();
+      try {
+        while (performance.now() < until) {
+          const tenant = tenants[Math.floor(Math.random() * tenants.length)];
+          const started = performance.now();
+          await app.query('begin');
+          for (const statement of tenantSettingSql(tenant)) await app.query(statement);
+          await app.query(READ_SQL, [tenant]);
+          await app.query('commit');
+          times.push(performance.now() - started);
+        }
+      } finally {
+        await app.end();
+      }
+    }),
+  );
+  const cpu = ports.flatMap((port, i) => {
+    const after = serverCpuSeconds(port);
+    const before = cpuBefore[i];
+    return after === undefined || before === undefined ? [] : [{ port, seconds: after - before }];
+  });
+  return { reads: times.length, p50: percentile(times, 0.5), p95: percentile(times, 0.95), cpu };
+}
+
+/** Observations per shard (all 32) and per worker, and the tenants each shard holds. */
+async function rowsPerShard(admin: Client): Promise<void> {
+  const shards = (
+    await admin.query<{ nodeport: number; n: string; tenants: string }>(`
+      with counts as (
+        select shardid, result::bigint as n
+        from run_command_on_shards('observations', 'select count(*) from %s')),
+      owners as (
+        select get_shard_id_for_distribution_column('observations', t.id) as shardid, count(*) as tenants
+        from tenants t group by 1)
+      select s.nodeport, c.n::text as n, coalesce(o.tenants, 0)::text as tenants
+      from citus_shards s join counts c using (shardid) left join owners o using (shardid)
+      where s.table_name = 'observations'::regclass order by c.n`)
+  ).rows;
+  const rows = shards.map((r) => Number(r.n));
+  const byWorker = new Map<number, number>();
+  for (const r of shards) byWorker.set(r.nodeport, (byWorker.get(r.nodeport) ?? 0) + Number(r.n));
+  const tenantsPerShard = shards.map((r) => Number(r.tenants));
+  say(
+    `       observations per shard (${shards.length}): min ${Math.min(...rows)}, median ${percentile(rows, 0.5)}, ` +
+      `max ${Math.max(...rows)}; tenants per shard min ${Math.min(...tenantsPerShard)}, max ${Math.max(...tenantsPerShard)}; ` +
+      `by worker: ${[...byWorker].map(([port, n]) => `${port} ${n}`).join(', ')}`,
+  );
+}
+
 async function runTarget(target: Target, steps: number[], slices: ReturnType<typeof splitByLa>) {
   const name = `sbbench_citus_${Date.now().toString(36)}`;
   const { adminUrl, distribution } = target;
@@ -238,7 +348,16 @@ async function runTarget(target: Target, steps: number[], slices: ReturnType<typ
             }),
           );
           if (outcome.status !== 'published') throw new Error(`${file} did not publish`);
-          say(`import ${file} into the public tenant: ${s(importMs)}`);
+          const [{ n }] = (
+            await admin.query<{ n: string }>(
+              'select observation_count::text as n from datasets where id = $1',
+              [outcome.datasetId],
+            )
+          ).rows;
+          say(
+            `import ${file} into the public tenant: ${s(importMs)}, ${n} observations, ` +
+              `${Math.round(Number(n) / (importMs / 1000))} obs/s; load ${load()}`,
+          );
         });
       }
       const tenants: { id: string; laCode: string }[] = [];
@@ -275,6 +394,23 @@ async function runTarget(target: Target, steps: number[], slices: ReturnType<typ
             `p95 ${s(percentile(importTimes, 0.95))}; tenant read p95 over authorities: median ${ms(percentile(p95s, 0.5))}, ` +
             `worst ${ms(Math.max(...p95s))}; load ${load()}`,
         );
+        await phase('concurrent reads', async () => {
+          const ports = distribution === 'citus' ? await nodePorts(admin) : [];
+          const r = await concurrentReads(
+            env.DATABASE_URL,
+            tenants.map((t) => t.id),
+            ports,
+          );
+          say(
+            `       ${CONCURRENCY} clients for ${LOAD_SECONDS} s over all ${tenants.length}: ${r.reads} reads, ` +
+              `${(r.reads / LOAD_SECONDS).toFixed(0)} reads/s, p50 ${ms(r.p50)}, p95 ${ms(r.p95)}` +
+              (r.cpu.length
+                ? `; CPU s by node: ${r.cpu.map((c) => `${c.port === ports[0] ? 'coordinator' : 'worker'} ${c.port} ${c.seconds.toFixed(1)}`).join(', ')}`
+                : '') +
+              `; load ${load()}`,
+          );
+        });
+        if (distribution === 'citus') await phase('rows per shard', () => rowsPerShard(admin));
       }
 
       // One comparison run of the largest authority's primary schools against all of England.

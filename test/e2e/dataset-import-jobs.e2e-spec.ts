@@ -83,7 +83,9 @@ describe('dataset imports as background jobs', () => {
     return res.data.dataset;
   };
 
-  const waitFor = async (id: string, statuses: string[], timeoutMs = 30_000) => {
+  // Generous: on the Citus cluster under a shared machine's load a worker import of a KS2 file
+  // took longer than 30 s (docs/scaling.md §9.5). The wait ends as soon as the status is reached.
+  const waitFor = async (id: string, statuses: string[], timeoutMs = 120_000) => {
     const until = Date.now() + timeoutMs;
     for (;;) {
       const dataset = await view(id);
@@ -173,7 +175,7 @@ describe('dataset imports as background jobs', () => {
     const unchanged = await upload('2018-2019_850_ks2final.csv', KS2_2019).expect(200);
     expect(unchanged.body).toMatchObject({ datasetId: id, status: 'published', unchanged: true });
     expect(await snapshotDatabase(api.db, ['datasets', 'observations', 'schools'])).toEqual(before);
-  });
+  }, 300_000);
 
   it('marks a bad large upload failed with its report, writing no observations or schools', async () => {
     const text = KS2_2017.toString('latin1');
@@ -204,7 +206,7 @@ describe('dataset imports as background jobs', () => {
     const job = await queue().getJob(res.body.datasetId);
     // The file's own problems are final: no retry.
     expect(job?.attemptsMade).toBe(1);
-  });
+  }, 300_000);
 
   it('retries with backoff after a failure that is not the file’s, publishing once', async () => {
     let failures = 0;
@@ -286,7 +288,7 @@ describe('dataset imports as background jobs', () => {
 
       // The dead worker's lock expires; this worker takes the job up again.
       await processor().worker.resume();
-      const done = await waitFor(id, ['published', 'failed'], 60_000);
+      const done = await waitFor(id, ['published', 'failed'], 180_000);
       expect(done).toMatchObject({ status: 'published', isCurrent: true, progress: 100 });
       expect(await stored(id)).toEqual({ observations: done.observationCount, chunks: 0 });
       const versions = await api.db.query<{ version: number; is_current: boolean }>(
@@ -303,5 +305,5 @@ describe('dataset imports as background jobs', () => {
       child.kill('SIGKILL');
       await processor().worker.resume();
     }
-  }, 120_000);
+  }, 300_000);
 });

@@ -1,4 +1,5 @@
 import type { Problem } from '@schoolbench/data-format-core';
+import { citusConstraintName } from '@schoolbench/database';
 
 /** What a unique or foreign-key violation means for an import, by the constraint's name. */
 const CONSTRAINTS: Record<string, Pick<Problem, 'rule' | 'message' | 'fix'>> = {
@@ -41,10 +42,11 @@ export function problemFromDatabase(file: string, error: unknown): Problem | nul
     detail?: string;
   };
   if (code !== '23505' && code !== '23503') return null;
-  const known = constraint ? CONSTRAINTS[constraint] : undefined;
+  const name = constraint ?? citusConstraintName(error);
+  const known = name ? CONSTRAINTS[name] : undefined;
   const meaning = known ?? {
     rule: code === '23505' ? 'duplicate_value' : 'missing_reference',
-    message: `The import conflicts with data already stored (${constraint ?? 'unnamed constraint'})`,
+    message: `The import conflicts with data already stored (${name ?? 'unnamed constraint'})`,
     fix: 'Check the file against the validation rules, then upload it again.',
   };
   return {

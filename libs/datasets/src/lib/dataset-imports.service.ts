@@ -476,6 +476,10 @@ export class DatasetImports {
     tenantId: string,
     contentHash: string,
   ): Promise<{ id: string; status: DatasetStatus } | undefined> {
+    // The wait lasts as long as the other import of these bytes, which is bounded by the upload
+    // size, not by the API's per-statement timeout: on Citus (slower imports) a second upload of
+    // a KS2 file was answered STATEMENT_TIMEOUT while the first was still writing.
+    await m.query("select set_config('statement_timeout', '0', true)");
     await m.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [
       `dataset-content:${tenantId}:${contentHash}`,
     ]);

@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 
 import type { Observation, SummaryObservation } from '@schoolbench/data-format-core';
+import { citusInsertFromLocalTable, databaseDistribution } from '@schoolbench/database';
 import type { RegisterEntry } from '@schoolbench/schools';
 import { upsertRegister } from '@schoolbench/schools';
 
@@ -61,12 +62,13 @@ export class ObservationWriter {
     // hung for minutes on the census that way. Dropping cached plans here has the checks planned
     // afresh at the register's current size. (The app role cannot ANALYZE; this it may do.)
     await this.m.query('discard plans');
-    await this.m.query(
-      `insert into observations (tenant_id, dataset_id, urn, measure, time_period, time_identifier, breakdown,
+    const move = `insert into observations (tenant_id, dataset_id, urn, measure, time_period, time_identifier, breakdown,
                                  value, suppression, numerator, denominator, source_code)
        select $1, $2, urn, measure, time_period, time_identifier, breakdown, value, suppression, numerator, denominator,
               source_code
-       from import_staged_observations`,
+       from import_staged_observations`;
+    await this.m.query(
+      databaseDistribution() === 'citus' ? citusInsertFromLocalTable(move) : move,
       [this.tenantId, this.datasetId],
     );
     await this.m.query('drop table import_staged_observations');

@@ -16,6 +16,7 @@ export {
   type DatabaseDistribution,
   type DistributionReport,
 } from './lib/citus-distribution';
+export { citusConstraintName, citusInsertFromLocalTable } from './lib/citus/citus-imports';
 export { isDatabaseUnavailable } from './lib/database-availability';
 export { dataSourceOptions, runMigrations } from './lib/data-source';
 export { enableTenantIsolation } from './lib/migrations/1763820000000-foundation';

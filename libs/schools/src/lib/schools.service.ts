@@ -208,14 +208,17 @@ export async function upsertRegister(
   entries: RegisterEntry[],
 ): Promise<number> {
   let written = 0;
-  // The transaction's time as a value: Citus refuses non-IMMUTABLE functions (now(), int || text)
-  // in the DO UPDATE SET of an INSERT on a distributed table (docs/scaling.md §9).
+  // The transaction's time as a value, inserted and taken from `excluded`: Citus refuses
+  // non-IMMUTABLE functions (now(), int || text) in DO UPDATE SET, and does not send a bind
+  // parameter written there with the shard query (docs/scaling.md §9.5). On one node the stored
+  // value is the same as the column's default, now().
   const [{ now }] = await m.query<{ now: Date }[]>('select now() as now');
   for (let i = 0; i < entries.length; i += 500) {
     const batch = entries.slice(i, i + 500);
     const result = await m.query<unknown[]>(
-      `insert into schools (tenant_id, urn, laestab, name, la_code, phase, type, opened_on, closed_on)
-       select $1::uuid, * from unnest($2::int[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::date[], $9::date[])
+      `insert into schools (tenant_id, urn, laestab, name, la_code, phase, type, opened_on, closed_on, updated_at)
+       select $1::uuid, *, $10::timestamptz
+       from unnest($2::int[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::date[], $9::date[])
        on conflict (tenant_id, urn) do update set
          laestab = coalesce(excluded.laestab, schools.laestab),
          -- A file without names (a census) never overwrites a name another file gave.
@@ -226,7 +229,7 @@ export async function upsertRegister(
          type = coalesce(excluded.type, schools.type),
          opened_on = coalesce(excluded.opened_on, schools.opened_on),
          closed_on = coalesce(excluded.closed_on, schools.closed_on),
-         updated_at = $10::timestamptz
+         updated_at = excluded.updated_at
        returning urn`,
       [
         tenantId,
