@@ -5,6 +5,7 @@ import { ComparisonRunsService, type PopulationScope } from '@schoolbench/compar
 import { Roles, TenantContext } from '@schoolbench/tenancy';
 
 import { formatDate } from '../views/view-filters';
+import { staleView } from './stale-runs';
 import { errorList, inputErrors } from './form-errors';
 import { HEADLINE_MEASURES, phaseOf } from './measures';
 import { urnParam } from './params';
@@ -45,6 +46,7 @@ export class SchoolsController {
     const page = await this.pages.profile(urnParam(urn));
     return {
       ...page,
+      ...(await this.staleness(page.school.urn)),
       pageTitle: page.school.name,
       authority: authorityName(page.school.laCode),
       canRequest: this.canRequest(),
@@ -59,6 +61,7 @@ export class SchoolsController {
     const page = await this.pages.similar(urnParam(urn));
     return {
       ...page,
+      ...(await this.staleness(page.school.urn)),
       pageTitle: `Similar schools – ${page.school.name}`,
       canRequest: this.canRequest(),
       dataVersions: dataVersions(page.run),
@@ -72,6 +75,7 @@ export class SchoolsController {
     const page = await this.pages.benchmarks(urnParam(urn));
     return {
       ...page,
+      ...(await this.staleness(page.school.urn)),
       pageTitle: `Benchmarks – ${page.school.name}`,
       canRequest: this.canRequest(),
       dataVersions: dataVersions(page.run),
@@ -145,6 +149,17 @@ export class SchoolsController {
         selected: p === values.period,
       })),
     };
+  }
+
+  /** Journey 5: the school's latest comparison, if it is no longer served, and why. */
+  private async staleness(urn: number): Promise<Record<string, unknown>> {
+    const stale = await this.runs.staleness({ urn });
+    return stale
+      ? {
+          stale: staleView(stale),
+          staleRequestHref: this.canRequest() ? `/schools/${urn}/compare` : null,
+        }
+      : {};
   }
 
   private canRequest(): boolean {

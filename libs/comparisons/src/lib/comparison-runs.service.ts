@@ -36,6 +36,22 @@ import type { ComparisonRunModel } from './models/comparison-run.model';
 
 export const COMPARISON_JOB = 'comparison.run';
 
+/** Protocol events after which partners' data stops being shared. */
+const STOPPING_EVENTS: readonly string[] = ['revoked', 'suspended', 'expired'];
+
+/** A run whose results are no longer served, and the protocol events that stopped them. */
+export interface RunStaleness {
+  runId: string;
+  finishedAt: Date | null;
+  events: {
+    protocol: string;
+    owner: string;
+    event: string;
+    at: Date;
+    reason: string | null;
+  }[];
+}
+
 /** Retries with exponential backoff (1 s, 2 s); the run id is the job id, so a run queues once. */
 export const COMPARISON_JOB_OPTIONS = {
   attempts: 3,
@@ -219,6 +235,69 @@ export class ComparisonRunsService {
     // Marked stale, or built on a grant that has lapsed since (expiry acts before its job runs).
     if (run.stale || run.lost_grant) throw staleRun(id);
     return run;
+  }
+
+  /**
+   * Why results are no longer served (SPEC journey 5): the run (with `runId`), or else the
+   * school's latest completed run (with `urn`), when it is stale or rests on a lapsed grant —
+   * with the events of the protocols between this authority and the authorities whose data it
+   * read (revoked, suspended, expired) since it was requested. Null when that run is served, or
+   * there is none the principal may see. Two statements, both by the tenant's keys.
+   */
+  async staleness(of: { runId: string } | { urn: number }): Promise<RunStaleness | null> {
+    const principal = this.context.principal();
+    return this.tx.run(async (m) => {
+      const byRun = 'runId' in of;
+      const [run] = await m.query<
+        (Pick<ComparisonRunRow, 'id' | 'created_at' | 'finished_at' | 'dataset_versions'> & {
+          stale: boolean;
+        })[]
+      >(
+        `select r.id, r.created_at, r.finished_at, r.dataset_versions,
+                r.stale or app_run_lost_grant(r.tenant_id, r.dataset_versions) as stale
+         from comparison_runs r
+         where r.tenant_id = $1 and ${this.visibleTo()}
+           and ${
+             byRun
+               ? 'r.id = $3'
+               : `r.status = 'completed' and exists (select 1 from comparison_groups g
+                    where g.tenant_id = r.tenant_id and g.run_id = r.id and g.urn = $3)`
+           }
+         order by r.finished_at desc nulls last, r.id limit 1`,
+        [principal.tenantId, this.schoolScope(), byRun ? runId(of.runId) : of.urn],
+      );
+      if (!run?.stale) return null;
+      const others = [
+        ...new Set(
+          run.dataset_versions.map((d) => d.tenantId).filter((t) => t !== principal.tenantId),
+        ),
+      ];
+      const events = await m.query<
+        { title: string; owner: string; event: string; at: Date; reason: string | null }[]
+      >(
+        `select v.title, t.name as owner, e.event, e.at, e.detail->>'reason' as reason
+         from protocol_events e
+         join protocols p on p.tenant_id = e.tenant_id and p.id = e.protocol_id
+         join protocol_versions v on v.tenant_id = p.tenant_id and v.protocol_id = p.id
+                                 and v.version = e.version
+         join tenants t on t.id = p.tenant_id
+         where (p.tenant_id = any($1::uuid[]) or (p.tenant_id = $2 and p.parties && $1::uuid[]))
+           and e.event = any($3::text[]) and e.at >= $4
+         order by e.at`,
+        [others, principal.tenantId, STOPPING_EVENTS, run.created_at],
+      );
+      return {
+        runId: run.id,
+        finishedAt: run.finished_at,
+        events: events.map((e) => ({
+          protocol: e.title,
+          owner: e.owner,
+          event: e.event,
+          at: e.at,
+          reason: e.reason,
+        })),
+      };
+    });
   }
 
   /** Headteachers and governors see the runs that cover their school: $2 is its URN. */
