@@ -153,7 +153,7 @@ export class ComparisonsController {
     } catch (error) {
       const stale =
         error instanceof DomainError && error.details?.stale === true
-          ? await this.runs.staleness({ runId: idParam(id) })
+          ? await this.runs.staleness(idParam(id))
           : null;
       if (!stale) throw error;
       res.status(410).render('pages/comparison-stale.njk', {

@@ -1,7 +1,11 @@
 import { Body, Controller, Get, Param, Post, Render, Res } from '@nestjs/common';
 import type { Response } from 'express';
 
-import { ComparisonRunsService, type PopulationScope } from '@schoolbench/comparisons';
+import {
+  ComparisonRunsService,
+  type PopulationScope,
+  type RunStaleness,
+} from '@schoolbench/comparisons';
 import { Roles, TenantContext } from '@schoolbench/tenancy';
 
 import { formatDate } from '../views/view-filters';
@@ -46,7 +50,7 @@ export class SchoolsController {
     const page = await this.pages.profile(urnParam(urn));
     return {
       ...page,
-      ...(await this.staleness(page.school.urn)),
+      ...this.staleness(page.school.urn, page.stale),
       pageTitle: page.school.name,
       authority: authorityName(page.school.laCode),
       canRequest: this.canRequest(),
@@ -61,7 +65,7 @@ export class SchoolsController {
     const page = await this.pages.similar(urnParam(urn));
     return {
       ...page,
-      ...(await this.staleness(page.school.urn)),
+      ...this.staleness(page.school.urn, page.stale),
       pageTitle: `Similar schools – ${page.school.name}`,
       canRequest: this.canRequest(),
       dataVersions: dataVersions(page.run),
@@ -75,7 +79,7 @@ export class SchoolsController {
     const page = await this.pages.benchmarks(urnParam(urn));
     return {
       ...page,
-      ...(await this.staleness(page.school.urn)),
+      ...this.staleness(page.school.urn, page.stale),
       pageTitle: `Benchmarks – ${page.school.name}`,
       canRequest: this.canRequest(),
       dataVersions: dataVersions(page.run),
@@ -152,8 +156,7 @@ export class SchoolsController {
   }
 
   /** Journey 5: the school's latest comparison, if it is no longer served, and why. */
-  private async staleness(urn: number): Promise<Record<string, unknown>> {
-    const stale = await this.runs.staleness({ urn });
+  private staleness(urn: number, stale: RunStaleness | null): Record<string, unknown> {
     return stale
       ? {
           stale: staleView(stale),
