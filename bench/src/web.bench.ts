@@ -325,8 +325,7 @@ export const benchmark: Benchmark = {
       const js = (await (await fetch(`${webUrl}/assets/app/web.js`)).arrayBuffer()).byteLength;
       out.push(
         `Web pages against GraphQL, same run, same data: Hampshire headteacher's school ${urn}, group of 20 from ${OWN_SCHOOLS} own + ${ENGLAND_SCHOOLS} England primary schools, 5 KS2 measures × 3 years`,
-        `${REQUESTS} requests each at concurrency ${CONCURRENCY} after ${WARMUP} warm-up requests, timed at the client on 127.0.0.1 (send to last byte); load average ${loadAverage()
-} on ${cpus().length} CPUs (other work was running on the machine)`,
+        `${REQUESTS} requests each at concurrency ${CONCURRENCY} after ${WARMUP} warm-up requests, timed at the client on 127.0.0.1 (send to last byte); load average ${loadAverage()} on ${cpus().length} CPUs (other work was running on the machine)`,
         '',
         `${'what'.padEnd(24)}${'p50'.padStart(9)}${'p95'.padStart(9)}  ${'GraphQL p50'.padStart(11)}${'p95'.padStart(9)}  p95 ratio   HTML + CSS + JS`,
       );

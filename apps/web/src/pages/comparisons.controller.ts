@@ -94,7 +94,11 @@ export class ComparisonsController {
   @Get('new')
   @Render('pages/comparison-new.njk')
   newForm(): Record<string, unknown> {
-    return this.newView({ phase: 'primary', period: CONTEXT_PERIODS[0], population: 'OWN_AND_REFERENCE' });
+    return this.newView({
+      phase: 'primary',
+      period: CONTEXT_PERIODS[0],
+      population: 'OWN_AND_REFERENCE',
+    });
   }
 
   @Roles(...ANALYSTS)
@@ -268,7 +272,11 @@ export class ComparisonsController {
         years: periods.map((p) => {
           const b = own.find((x) => x.period === p);
           return {
-            value: !b ? 'no value' : b.value === null ? suppressionText(b.suppression) : fmt(b.value),
+            value: !b
+              ? 'no value'
+              : b.value === null
+                ? suppressionText(b.suppression)
+                : fmt(b.value),
             median: !b
               ? ''
               : b.median === null

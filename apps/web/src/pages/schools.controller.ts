@@ -9,11 +9,11 @@ import {
 import { Roles, TenantContext } from '@schoolbench/tenancy';
 
 import { formatDate } from '../views/view-filters';
-import { staleView } from './stale-runs';
 import { errorList, inputErrors } from './form-errors';
 import { HEADLINE_MEASURES, phaseOf } from './measures';
 import { urnParam } from './params';
 import { authorityName, SchoolPages, type RunInfo } from './school-pages';
+import { staleView } from './stale-runs';
 
 const READERS = ['la_admin', 'analyst', 'headteacher', 'governor'] as const;
 const REQUESTERS = ['la_admin', 'analyst', 'headteacher'] as const;
