@@ -9,7 +9,7 @@ import {
   type PopulationScope,
 } from '@schoolbench/comparisons';
 import { csvCell, neutraliseCell } from '@schoolbench/data-format-core';
-import { DomainError } from '@schoolbench/graphql';
+import { DomainError, notFound } from '@schoolbench/graphql';
 import { SchoolSource, SchoolsService } from '@schoolbench/schools';
 import { Roles } from '@schoolbench/tenancy';
 
@@ -234,7 +234,7 @@ export class ComparisonsController {
   private async resultsTable(id: string, measureParam: string | undefined) {
     const model = await this.runs.get(id);
     const run = runView(model);
-    if (run.status !== 'completed') throw new DomainError('NOT_FOUND', 'Page');
+    if (model.status !== ComparisonRunStatus.COMPLETED) throw notFound('Page');
     const code = run.measures.includes(measureParam ?? '') ? measureParam! : run.measures[0];
     const measure = measureInfo(code);
     const benchmarks = await this.results.benchmarksOfRun(model, null, { measures: [code] });
