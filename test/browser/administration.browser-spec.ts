@@ -40,6 +40,9 @@ const NOT_REACHED_BY_LINKS: Record<string, string> = {
   '/comparisons/:id/status': 'the JSON web.js polls',
   '/opt-outs/confirm': 'the answer of the opt-out form (a GET form)',
   '/comparisons/:id': 'no comparison run in this fixture; journey-3.browser-spec follows the link',
+  '/comparisons/:id/results':
+    'no comparison run in this fixture; journey-4.browser-spec follows the link',
+  '/comparisons/:id/results.csv': 'a download, linked from the results page; journey-4 fetches it',
   '/api-keys/:id/revoke': 'no API key in this fixture; roles.browser-spec follows the link',
   '/targets/proposals/:id': 'no pending proposal in this fixture; targets.browser-spec follows it',
   '/export/:id/download': 'a download, not a page; tenant-export-web e2e fetches it',

@@ -15,6 +15,7 @@ export {
   COMPARISON_JOB,
   COMPARISON_JOB_OPTIONS,
   ComparisonRunsService,
+  type RunStaleness,
 } from './lib/comparison-runs.service';
 export { ComparisonResultsService } from './lib/comparison-results.service';
 export { ComparisonRunUpdates } from './lib/comparison-run-updates';

@@ -5,6 +5,7 @@ import {
   ComparisonRunsService,
   type BenchmarkModel,
   type ComparisonRunModel,
+  type RunStaleness,
   type SimilarSchoolModel,
 } from '@schoolbench/comparisons';
 import { median } from '@schoolbench/comparisons-core';
@@ -47,6 +48,15 @@ export function authorityName(laCode: string | null): string {
   return laNames.get(laCode) ?? laCode;
 }
 
+function runInfo(run: ComparisonRunModel): RunInfo {
+  return {
+    id: run.id,
+    finishedAt: run.finishedAt,
+    datasetVersions: run.datasetVersions,
+    period: run.parameters.period,
+  };
+}
+
 function cell(o: ObservationModel | undefined, info: MeasureInfo): CellView {
   if (!o) return { text: 'no value', suppressed: false };
   if (o.value === null) return { text: suppressionText(o.suppression), suppressed: true };
@@ -82,25 +92,35 @@ export class SchoolPages {
     return this.schools.get(urn);
   }
 
-  async group(urn: number): Promise<{ members: SimilarSchoolModel[]; run: RunInfo | null }> {
+  async group(urn: number): Promise<{
+    members: SimilarSchoolModel[];
+    run: RunInfo | null;
+    stale: RunStaleness | null;
+  }> {
     const members = (await this.results.similarSchoolsOf([urn], null)).get(urn) ?? [];
-    const run = members[0] ? await this.runInfo(members[0].runId) : null;
-    return { members, run };
+    const { run, stale } = await this.runOf(urn, members[0]?.runId);
+    return { members, run, stale };
   }
 
-  async runInfo(id: string): Promise<RunInfo> {
-    const run: ComparisonRunModel = await this.runs.get(id);
-    return {
-      id: run.id,
-      finishedAt: run.finishedAt,
-      datasetVersions: run.datasetVersions,
-      period: run.parameters.period,
-    };
+  /**
+   * The run the page's results came from, and why the school's latest run is not shown if it
+   * is stale: one statement when the results are from the latest run (the usual case).
+   */
+  private async runOf(
+    urn: number,
+    shownRunId: string | undefined,
+  ): Promise<{ run: RunInfo | null; stale: RunStaleness | null }> {
+    const latest = await this.runs.latestOfSchool(urn);
+    const stale = latest?.stale ?? null;
+    if (!shownRunId) return { run: null, stale };
+    const run =
+      latest && latest.run.id === shownRunId ? latest.run : await this.runs.get(shownRunId);
+    return { run: runInfo(run), stale };
   }
 
   async profile(urn: number) {
     const school = await this.school(urn);
-    const { members, run } = await this.group(urn);
+    const { members, run, stale } = await this.group(urn);
     const phase = phaseOf(school.phase);
     const headline = phase ? HEADLINE_MEASURES[phase] : [];
     const urns = [urn, ...members.map((m) => m.urn)];
@@ -160,6 +180,7 @@ export class SchoolPages {
       school,
       phase,
       run,
+      stale,
       groupSize: members.length,
       contextPeriod,
       context,
@@ -171,10 +192,11 @@ export class SchoolPages {
 
   async similar(urn: number) {
     const school = await this.school(urn);
-    const { members, run } = await this.group(urn);
+    const { members, run, stale } = await this.group(urn);
     return {
       school,
       run,
+      stale,
       members: members.map((m) => {
         const ordered = [...m.featureShares].sort((a, b) => a.share - b.share);
         const closest = ordered.filter((f) => f.share < 0.2).map((f) => f.label);
@@ -204,7 +226,7 @@ export class SchoolPages {
   async benchmarks(urn: number) {
     const school = await this.school(urn);
     const rows = (await this.results.benchmarksOf([urn], null, {})).get(urn) ?? [];
-    const run = rows[0] ? await this.runInfo(rows[0].runId) : null;
+    const { run, stale } = await this.runOf(urn, rows[0]?.runId);
     const byMeasure = new Map<string, BenchmarkModel[]>();
     for (const r of rows) byMeasure.set(r.measure, [...(byMeasure.get(r.measure) ?? []), r]);
     const measures = [...byMeasure.entries()].map(([code, list]) => {
@@ -274,6 +296,6 @@ export class SchoolPages {
             : null,
       };
     });
-    return { school, run, measures, minGroupN: MIN_GROUP_N };
+    return { school, run, stale, measures, minGroupN: MIN_GROUP_N };
   }
 }

@@ -1,7 +1,11 @@
 import { Body, Controller, Get, Param, Post, Render, Res } from '@nestjs/common';
 import type { Response } from 'express';
 
-import { ComparisonRunsService, type PopulationScope } from '@schoolbench/comparisons';
+import {
+  ComparisonRunsService,
+  type PopulationScope,
+  type RunStaleness,
+} from '@schoolbench/comparisons';
 import { Roles, TenantContext } from '@schoolbench/tenancy';
 
 import { formatDate } from '../views/view-filters';
@@ -9,6 +13,7 @@ import { errorList, inputErrors } from './form-errors';
 import { HEADLINE_MEASURES, phaseOf } from './measures';
 import { urnParam } from './params';
 import { authorityName, SchoolPages, type RunInfo } from './school-pages';
+import { staleView } from './stale-runs';
 
 const READERS = ['la_admin', 'analyst', 'headteacher', 'governor'] as const;
 const REQUESTERS = ['la_admin', 'analyst', 'headteacher'] as const;
@@ -45,6 +50,7 @@ export class SchoolsController {
     const page = await this.pages.profile(urnParam(urn));
     return {
       ...page,
+      ...this.staleness(page.school.urn, page.stale),
       pageTitle: page.school.name,
       authority: authorityName(page.school.laCode),
       canRequest: this.canRequest(),
@@ -59,6 +65,7 @@ export class SchoolsController {
     const page = await this.pages.similar(urnParam(urn));
     return {
       ...page,
+      ...this.staleness(page.school.urn, page.stale),
       pageTitle: `Similar schools – ${page.school.name}`,
       canRequest: this.canRequest(),
       dataVersions: dataVersions(page.run),
@@ -72,6 +79,7 @@ export class SchoolsController {
     const page = await this.pages.benchmarks(urnParam(urn));
     return {
       ...page,
+      ...this.staleness(page.school.urn, page.stale),
       pageTitle: `Benchmarks – ${page.school.name}`,
       canRequest: this.canRequest(),
       dataVersions: dataVersions(page.run),
@@ -145,6 +153,16 @@ export class SchoolsController {
         selected: p === values.period,
       })),
     };
+  }
+
+  /** Journey 5: the school's latest comparison, if it is no longer served, and why. */
+  private staleness(urn: number, stale: RunStaleness | null): Record<string, unknown> {
+    return stale
+      ? {
+          stale: staleView(stale),
+          staleRequestHref: this.canRequest() ? `/schools/${urn}/compare` : null,
+        }
+      : {};
   }
 
   private canRequest(): boolean {

@@ -135,13 +135,17 @@ export async function servedHonestly<T extends StoredBenchmark>(
     }
     const datasets = run.dataset_versions;
     if (datasets.length === 0) continue;
+    // School by school (a handful): each an index probe by tenant and URN. As one `urn = any`
+    // filter, a table without fresh statistics (just imported) was read whole by its primary key.
     const read = await m.query<ReadRow[]>(
       `select distinct on (o.urn, o.measure, o.time_period)
               o.urn, o.measure, o.time_period, o.tenant_id, o.value, o.denominator
-       from observations o
-       where o.tenant_id = any($1::uuid[]) and o.dataset_id = any($2::uuid[])
-         and o.measure = any($3::text[]) and o.time_period = any($4::int[])
-         and o.breakdown = 'all' and o.urn = any($5::int[])
+       from unnest($5::int[]) as s(urn)
+       cross join lateral (
+         select o.* from observations o
+         where o.tenant_id = any($1::uuid[]) and o.urn = s.urn
+           and o.measure = any($3::text[]) and o.time_period = any($4::int[])
+           and o.dataset_id = any($2::uuid[]) and o.breakdown = 'all' offset 0) o
        order by o.urn, o.measure, o.time_period, array_position($2::uuid[], o.dataset_id)`,
       [
         [...new Set(datasets.map((d) => d.tenantId))],

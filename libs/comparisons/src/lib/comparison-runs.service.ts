@@ -36,6 +36,22 @@ import type { ComparisonRunModel } from './models/comparison-run.model';
 
 export const COMPARISON_JOB = 'comparison.run';
 
+/** Protocol events after which partners' data stops being shared. */
+const STOPPING_EVENTS: readonly string[] = ['revoked', 'suspended', 'expired'];
+
+/** A run whose results are no longer served, and the protocol events that stopped them. */
+export interface RunStaleness {
+  runId: string;
+  finishedAt: Date | null;
+  events: {
+    protocol: string;
+    owner: string;
+    event: string;
+    at: Date;
+    reason: string | null;
+  }[];
+}
+
 /** Retries with exponential backoff (1 s, 2 s); the run id is the job id, so a run queues once. */
 export const COMPARISON_JOB_OPTIONS = {
   attempts: 3,
@@ -219,6 +235,86 @@ export class ComparisonRunsService {
     // Marked stale, or built on a grant that has lapsed since (expiry acts before its job runs).
     if (run.stale || run.lost_grant) throw staleRun(id);
     return run;
+  }
+
+  /**
+   * Why a run's results are no longer served (SPEC journey 5): null when it is served (or not
+   * visible: then `get` answers 404), else the protocol events that stopped them.
+   */
+  async staleness(id: string): Promise<RunStaleness | null> {
+    const principal = this.context.principal();
+    return this.tx.run(async (m) => {
+      const [run] = await m.query<(ComparisonRunRow & { lost_grant: boolean })[]>(
+        `select r.*, app_run_lost_grant(r.tenant_id, r.dataset_versions) as lost_grant
+         from comparison_runs r where r.tenant_id = $1 and r.id = $3 and ${this.visibleTo()}`,
+        [principal.tenantId, this.schoolScope(), runId(id)],
+      );
+      return run && (run.stale || run.lost_grant) ? this.stoppedBy(m, run) : null;
+    });
+  }
+
+  /**
+   * The school's latest completed run that grouped it, served or not, in one statement: the
+   * school pages show its date and data versions, or, when it is stale, why its results are
+   * gone (a second statement, only then). Null when no run the principal may see grouped it.
+   */
+  async latestOfSchool(
+    urn: number,
+  ): Promise<{ run: ComparisonRunModel; stale: RunStaleness | null } | null> {
+    const principal = this.context.principal();
+    return this.tx.run(async (m) => {
+      const [run] = await m.query<(ComparisonRunRow & { lost_grant: boolean })[]>(
+        `select r.*, app_run_lost_grant(r.tenant_id, r.dataset_versions) as lost_grant
+         from comparison_runs r
+         where r.tenant_id = $1 and ${this.visibleTo()} and r.status = 'completed'
+           and exists (select 1 from comparison_groups g
+                       where g.tenant_id = r.tenant_id and g.urn = $3 and g.run_id = r.id
+                         and g.rank = 1)
+         order by r.finished_at desc, r.id limit 1`,
+        [principal.tenantId, this.schoolScope(), urn],
+      );
+      if (!run) return null;
+      return {
+        run: toRunModel(run),
+        stale: run.stale || run.lost_grant ? await this.stoppedBy(m, run) : null,
+      };
+    });
+  }
+
+  /**
+   * The events of the protocols between this authority and the authorities whose data the run
+   * read (revoked, suspended, expired) since it was requested.
+   */
+  private async stoppedBy(m: EntityManager, run: ComparisonRunRow): Promise<RunStaleness> {
+    const tenantId = this.context.principal().tenantId;
+    const others = [
+      ...new Set(run.dataset_versions.map((d) => d.tenantId).filter((t) => t !== tenantId)),
+    ];
+    const events = await m.query<
+      { title: string; owner: string; event: string; at: Date; reason: string | null }[]
+    >(
+      `select v.title, t.name as owner, e.event, e.at, e.detail->>'reason' as reason
+       from protocol_events e
+       join protocols p on p.tenant_id = e.tenant_id and p.id = e.protocol_id
+       join protocol_versions v on v.tenant_id = p.tenant_id and v.protocol_id = p.id
+                               and v.version = e.version
+       join tenants t on t.id = p.tenant_id
+       where (p.tenant_id = any($1::uuid[]) or (p.tenant_id = $2 and p.parties && $1::uuid[]))
+         and e.event = any($3::text[]) and e.at >= $4
+       order by e.at`,
+      [others, tenantId, STOPPING_EVENTS, run.created_at],
+    );
+    return {
+      runId: run.id,
+      finishedAt: run.finished_at,
+      events: events.map((e) => ({
+        protocol: e.title,
+        owner: e.owner,
+        event: e.event,
+        at: e.at,
+        reason: e.reason,
+      })),
+    };
   }
 
   /** Headteachers and governors see the runs that cover their school: $2 is its URN. */

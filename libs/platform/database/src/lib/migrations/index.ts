@@ -15,6 +15,7 @@ import { RequestPathIndexes1764900000000 } from './1764900000000-request-path-in
 import { TenantExports1765000000000 } from './1765000000000-tenant-exports';
 import { BenchmarkConfidenceLimits1765100000000 } from './1765100000000-benchmark-confidence-limits';
 import { SharedRecords1765200000000 } from './1765200000000-shared-records';
+import { SchoolResultsIndexes1765540000000 } from './1765540000000-school-results-indexes';
 import { UserEvents1765560000000 } from './1765560000000-user-events';
 
 /** Every migration, in order. Listed explicitly so bundles and tests never depend on globbing. */
@@ -36,5 +37,6 @@ export const migrations = [
   TenantExports1765000000000,
   BenchmarkConfidenceLimits1765100000000,
   SharedRecords1765200000000,
+  SchoolResultsIndexes1765540000000,
   UserEvents1765560000000,
 ];
