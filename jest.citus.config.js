@@ -5,7 +5,7 @@
 // and what is not, with the reasons.
 const root = require('./jest.config.js');
 
-const [, integration] = root.projects;
+const [, integration, e2e] = root.projects;
 
 module.exports = {
   testTimeout: 120_000,
@@ -14,13 +14,19 @@ module.exports = {
       ...integration,
       displayName: 'citus-integration',
       // What passes on Citus today. Not here, each with the reason it fails on Citus
-      // (docs/scaling.md §9.3): test/integration/sharing-grants, test/integration/comparison-jobs,
-      // libs/datasets/src/lib/dataset-imports, test/e2e/isolation, sharing, comparisons, datasets.
+      // (docs/scaling.md §9.3): test/integration/sharing-grants,
+      // libs/datasets/src/lib/dataset-imports, test/e2e/isolation, sharing, datasets.
       // Run one of them with `npm run test:citus -- --testMatch '**/<file>'` to see it fail.
       testMatch: [
         '<rootDir>/test/citus/*.citus-spec.ts',
         '<rootDir>/test/integration/row-level-security.int-spec.ts',
+        '<rootDir>/test/integration/comparison-jobs.int-spec.ts',
       ],
+    },
+    {
+      ...e2e,
+      displayName: 'citus-e2e',
+      testMatch: ['<rootDir>/test/e2e/comparisons.e2e-spec.ts'],
     },
   ],
 };
