@@ -117,10 +117,17 @@ export class ComparisonRecomputation {
   /** Returns the ids of the runs it queued. */
   async recompute(tenantId: string): Promise<string[]> {
     const queued = await this.tx.inTenant(tenantId, async (m) => {
-      const outdated = await outdatedRuns(m, tenantId);
+      // Every run's current datasets are read before anything is written: on Citus the
+      // definer function that reads partners' versions may not touch shard placements this
+      // transaction has written as the app role (docs/scaling.md §9.6).
+      const planned: { run: ComparisonRunRow; datasets: DatasetVersion[] }[] = [];
+      for (const run of await outdatedRuns(m, tenantId)) {
+        if (!this.methods.has(run.method)) continue;
+        planned.push({ run, datasets: await this.currentDatasetsOf(m, run) });
+      }
       const created: string[] = [];
-      for (const run of outdated) {
-        const id = await this.recomputeRun(m, run);
+      for (const { run, datasets } of planned) {
+        const id = await this.recomputeRun(m, run, datasets);
         if (id) created.push(id);
       }
       return created;
@@ -129,16 +136,27 @@ export class ComparisonRecomputation {
     return queued;
   }
 
-  private async recomputeRun(m: EntityManager, run: ComparisonRunRow): Promise<string | null> {
-    if (!this.methods.has(run.method)) return null;
+  private async currentDatasetsOf(
+    m: EntityManager,
+    run: ComparisonRunRow,
+  ): Promise<DatasetVersion[]> {
     const method = this.methods.get(run.method);
     const parameters = run.parameters;
     const data = new ComparisonData(m, run.tenant_id);
-    const datasets = await data.currentDatasets(
+    return data.currentDatasets(
       await data.tenants(parameters.population),
       [...contextMeasures(method, parameters), ...parameters.outcomeMeasures],
       outcomePeriods(parameters.period),
     );
+  }
+
+  private async recomputeRun(
+    m: EntityManager,
+    run: ComparisonRunRow,
+    datasets: DatasetVersion[],
+  ): Promise<string | null> {
+    const method = this.methods.get(run.method);
+    const parameters = run.parameters;
     const key = resultKey(method, parameters, datasets);
     const [existing] = await m.query<{ id: string }[]>(
       `select id from comparison_runs where tenant_id = $1 and result_key = $2
