@@ -14,13 +14,14 @@ module.exports = {
       ...integration,
       displayName: 'citus-integration',
       // What passes on Citus today. Not here, each with the reason it fails on Citus
-      // (docs/scaling.md §9.3): test/integration/sharing-grants,
+      // (docs/scaling.md §9.3): test/integration/sharing-grants, stale-runs,
       // libs/datasets/src/lib/dataset-imports, test/e2e/isolation, sharing, datasets.
       // Run one of them with `npm run test:citus -- --testMatch '**/<file>'` to see it fail.
       testMatch: [
         '<rootDir>/test/citus/*.citus-spec.ts',
         '<rootDir>/test/integration/row-level-security.int-spec.ts',
         '<rootDir>/test/integration/comparison-jobs.int-spec.ts',
+        '<rootDir>/test/integration/comparison-recompute.int-spec.ts',
       ],
     },
     {
