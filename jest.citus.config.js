@@ -14,13 +14,15 @@ module.exports = {
       ...integration,
       displayName: 'citus-integration',
       // What passes on Citus today. Not here, each with the reason it fails on Citus
-      // (docs/scaling.md §9.3): test/integration/sharing-grants, test/integration/comparison-jobs,
-      // test/e2e/isolation, sharing, comparisons, dataset-import-jobs (not verified on Citus).
+      // (docs/scaling.md §9.3): test/integration/sharing-grants, stale-runs, test/e2e/isolation,
+      // sharing, dataset-import-jobs (not verified on Citus).
       // Run one of them with `npm run test:citus -- --testMatch '**/<file>'` to see it fail.
       testMatch: [
         '<rootDir>/test/citus/*.citus-spec.ts',
         '<rootDir>/test/integration/row-level-security.int-spec.ts',
         '<rootDir>/libs/datasets/src/lib/dataset-imports.int-spec.ts',
+        '<rootDir>/test/integration/comparison-jobs.int-spec.ts',
+        '<rootDir>/test/integration/comparison-recompute.int-spec.ts',
       ],
     },
     {
@@ -30,6 +32,7 @@ module.exports = {
         '<rootDir>/test/e2e/datasets.e2e-spec.ts',
         '<rootDir>/test/e2e/mapping-profiles.e2e-spec.ts',
         '<rootDir>/test/e2e/dataset-concurrency.e2e-spec.ts',
+        '<rootDir>/test/e2e/comparisons.e2e-spec.ts',
       ],
     },
   ],

@@ -565,7 +565,11 @@ async function rebalance(adminUrl: string, extraPort: number): Promise<void> {
           requests++;
           try {
             await app.query('begin');
-            for (const statement of tenantSettingSql(tenant)) await app.query(statement);
+            // The Citus form (SET LOCAL) whatever DATABASE_DISTRIBUTION says: with set_config()
+            // every shard query raised "tenant context is not set" (the run of 15:49).
+            for (const statement of tenantSettingSql(tenant, undefined, 'citus')) {
+              await app.query(statement);
+            }
             const [{ n }] = (
               await app.query<{ n: string }>(
                 'select count(*) as n from schools where tenant_id = $1',

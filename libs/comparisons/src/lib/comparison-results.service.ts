@@ -416,14 +416,16 @@ export class ComparisonResultsService {
   /**
    * Group members of the schools (all of the run's with `urns` null), each from the given run or
    * else from its latest completed, non-stale run. Names come from the neighbour's own register
-   * row (own or reference), as row-level security allows.
+   * row (own or reference), as row-level security allows: read per neighbour tenant, with the
+   * tenant in the condition, rather than joined on the URN across tenants (on Citus that join
+   * spans shards and is refused: docs/scaling.md §9.6).
    */
-  private groupRows(
+  private async groupRows(
     m: EntityManager,
     id: string | null,
     urns: readonly number[] | null,
   ): Promise<GroupRow[]> {
-    return m.query<GroupRow[]>(
+    const rows = await m.query<GroupRow[]>(
       `with chosen as (
          select distinct on (l.urn) l.urn, l.run_id from comparison_groups l
          join comparison_runs r on r.tenant_id = l.tenant_id and r.id = l.run_id
@@ -432,16 +434,35 @@ export class ComparisonResultsService {
            and ($4::int is null or l.urn = $4)
          order by l.urn, r.finished_at desc, r.id)
        select g.run_id, g.urn, g.rank, g.neighbour_urn, g.neighbour_tenant_id, g.distance,
-              g.feature_shares, r.features, s.name, s.la_code,
+              g.feature_shares, r.features, null as name, null as la_code,
               g.neighbour_tenant_id is not distinct from app_public_tenant() as is_reference
        from comparison_groups g
        join chosen c on c.urn = g.urn and c.run_id = g.run_id
        join comparison_runs r on r.tenant_id = g.tenant_id and r.id = g.run_id
-       left join schools s on s.tenant_id = g.neighbour_tenant_id and s.urn = g.neighbour_urn
        where g.tenant_id = $1
        order by g.urn, g.rank`,
       [this.tenantId(), id === null ? null : runId(id), urns, this.schoolScope()],
     );
+    const byTenant = new Map<string, Set<number>>();
+    for (const r of rows) {
+      const urnsOf = byTenant.get(r.neighbour_tenant_id) ?? new Set<number>();
+      urnsOf.add(r.neighbour_urn);
+      byTenant.set(r.neighbour_tenant_id, urnsOf);
+    }
+    const registered = new Map<string, { name: string; la_code: string | null }>();
+    for (const [tenant, tenantUrns] of byTenant) {
+      const schools = await m.query<{ urn: number; name: string; la_code: string | null }[]>(
+        'select urn, name, la_code from schools where tenant_id = $1 and urn = any($2::int[])',
+        [tenant, [...tenantUrns]],
+      );
+      for (const s of schools) registered.set(`${tenant}|${s.urn}`, s);
+    }
+    for (const r of rows) {
+      const school = registered.get(`${r.neighbour_tenant_id}|${r.neighbour_urn}`);
+      r.name = school?.name ?? null;
+      r.la_code = school?.la_code ?? null;
+    }
+    return rows;
   }
 
   private benchmarkRows(

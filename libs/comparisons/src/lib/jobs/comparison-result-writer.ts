@@ -15,10 +15,15 @@ interface Insert {
 }
 
 /**
- * Writes a run's groups and benchmarks inside its open result transaction. Inserts are built
- * one step ahead of the database: while one batch executes, the next is built and queued on the
- * connection behind it and the caller goes on computing, so the database is rarely idle. Batches reach the connection in order; the first failure stops the rest
- * and is rethrown by `flush`, and the transaction then rolls back as a whole.
+ * Writes a run's groups and benchmarks inside its open result transaction. Each insert selects
+ * from the run's own row joined with the arrays: on Citus that makes it one INSERT … SELECT
+ * pushed down to the run's shard (from arrays alone Citus would COPY the rows into the shard,
+ * which forced row-level security refuses: docs/scaling.md §9.6); on one node it is one more
+ * primary-key lookup per batch. Inserts are built one step ahead of the database: while one
+ * batch executes, the next is built and queued on the connection behind it and the caller goes
+ * on computing, so the database is rarely idle. Batches reach the connection in order; the first
+ * failure stops the rest and is rethrown by `flush`, and the transaction then rolls back as a
+ * whole.
  */
 export class ComparisonResultWriter {
   private readonly pending: (() => Insert)[] = [];
@@ -46,12 +51,14 @@ export class ComparisonResultWriter {
     const sql = `
       insert into comparison_groups
         (tenant_id, run_id, urn, rank, neighbour_urn, neighbour_tenant_id, distance, feature_shares)
-      select $1, $2, u.urn, u.rank, u.neighbour_urn, ($3::uuid[])[u.source], u.distance,
+      select r.tenant_id, r.id, u.urn, u.rank, u.neighbour_urn, ($3::uuid[])[u.source], u.distance,
              ${d > 0 ? `array[${shareColumns.map((j) => `u.s${j}`).join(', ')}]` : `'{}'`}::float8[]
-      from unnest($4::int[], $5::int[], $6::int[], $7::int[], $8::float8[]${shareColumns
+      from comparison_runs r
+      cross join unnest($4::int[], $5::int[], $6::int[], $7::int[], $8::float8[]${shareColumns
         .map((j) => `, $${9 + j}::float8[]`)
         .join('')})
-        as u(urn, rank, neighbour_urn, source, distance${shareColumns.map((j) => `, s${j}`).join('')})`;
+        as u(urn, rank, neighbour_urn, source, distance${shareColumns.map((j) => `, s${j}`).join('')})
+      where r.tenant_id = $1 and r.id = $2`;
 
     // Batches of whole groups, about ROWS_PER_INSERT members each.
     let first = 0;
@@ -219,13 +226,14 @@ const INSERT_BENCHMARKS = `
      percentile_rank, rank, rank_of, gap_to_median, trend_slope, trend_periods,
      disadvantaged_gap, group_disadvantaged_gap, group_disadvantaged_n, expected_value,
      residual, suppressed_count, missing_count, ci_lower, ci_upper)
-  select $1, $2, u.urn, ($25::text[])[u.measure], u.period, u.value, ($26::text[])[u.suppression],
+  select r.tenant_id, r.id, u.urn, ($25::text[])[u.measure], u.period, u.value, ($26::text[])[u.suppression],
          u.group_n, u.median, u.q1, u.q3, u.percentile_rank, u.rank, u.rank_of, u.gap_to_median,
          u.trend_slope,
          coalesce(string_to_array(nullif(($27::text[])[u.trend_periods], ''), ',')::int[], '{}'),
          u.disadvantaged_gap, u.group_disadvantaged_gap, u.group_disadvantaged_n,
          u.expected_value, u.residual, u.suppressed_count, u.missing_count, u.ci_lower, u.ci_upper
-  from unnest($3::int[], $4::int[], $5::int[], $6::float8[], $7::int[], $8::int[],
+  from comparison_runs r
+  cross join unnest($3::int[], $4::int[], $5::int[], $6::float8[], $7::int[], $8::int[],
               $9::float8[], $10::float8[], $11::float8[], $12::float8[], $13::int[], $14::int[],
               $15::float8[], $16::float8[], $17::int[], $18::float8[], $19::float8[],
               $20::int[], $21::float8[], $22::float8[], $23::int[], $24::int[],
@@ -233,7 +241,8 @@ const INSERT_BENCHMARKS = `
     as u(urn, measure, period, value, suppression, group_n, median, q1, q3, percentile_rank,
          rank, rank_of, gap_to_median, trend_slope, trend_periods, disadvantaged_gap,
          group_disadvantaged_gap, group_disadvantaged_n, expected_value, residual,
-         suppressed_count, missing_count, ci_lower, ci_upper)`;
+         suppressed_count, missing_count, ci_lower, ci_upper)
+  where r.tenant_id = $1 and r.id = $2`;
 
 /** 1-based positions of distinct texts, in order of first use. */
 class Positions {

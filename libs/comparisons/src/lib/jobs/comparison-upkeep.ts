@@ -16,7 +16,12 @@ import { QUEUES, RecurringSweep, type JobPayloads } from '@schoolbench/queue';
 import { TenantTransactions } from '@schoolbench/tenancy';
 
 import { ComparisonData } from '../comparison-data';
-import { contextMeasures, outcomePeriods, resultKey } from '../comparison-request';
+import {
+  contextMeasures,
+  outcomePeriods,
+  resultKey,
+  type DatasetVersion,
+} from '../comparison-request';
 import type { ComparisonRunRow } from '../comparison-run-row';
 import { COMPARISON_JOB, COMPARISON_JOB_OPTIONS } from '../comparison-runs.service';
 
@@ -33,22 +38,65 @@ async function enqueueRun(queue: ComparisonQueue, tenantId: string, runId: strin
  * Completed, servable runs of the tenant that read a dataset version since superseded in its
  * series, and that nobody has requested again (or recomputed) since the new version was
  * published. A recomputation, even a failed one, takes a run off this list until the next
- * version of its data arrives.
+ * version of its data arrives. Read per tenant, with the tenant in every condition: the runs and
+ * their latest request of the same method and parameters, then the supersession of each dataset
+ * tenant's versions, compared here (on Citus a join of a tenant's runs with another tenant's
+ * datasets spans shards and is refused: docs/scaling.md §9.6).
  */
-const OUTDATED_RUNS = `
-  select r.* from comparison_runs r
-  where r.tenant_id = $1 and r.status = 'completed' and not r.stale
-    and exists (
-      select 1
-      from jsonb_to_recordset(r.dataset_versions) as v("tenantId" uuid, id uuid)
-      join datasets old on old.tenant_id = v."tenantId" and old.id = v.id and not old.is_current
-      join datasets cur on cur.tenant_id = old.tenant_id and cur.series = old.series
-                       and cur.is_current and cur.status = 'published'
-      where not exists (
-        select 1 from comparison_runs n
-        where n.tenant_id = r.tenant_id and n.method = r.method and n.parameters = r.parameters
-          and n.status <> 'cancelled' and n.created_at >= cur.published_at))
-  order by r.created_at, r.id`;
+export async function outdatedRuns(
+  m: EntityManager,
+  tenantId: string,
+): Promise<ComparisonRunRow[]> {
+  // Times as microseconds since the epoch, compared exactly (a Date keeps milliseconds only).
+  const runs = await m.query<
+    { id: string; dataset_versions: DatasetVersion[]; requested_again_us: string }[]
+  >(
+    `select r.id, r.dataset_versions,
+            (select (extract(epoch from max(n.created_at)) * 1000000)::bigint::text
+             from comparison_runs n
+             where n.tenant_id = r.tenant_id and n.method = r.method and n.parameters = r.parameters
+               and n.status <> 'cancelled') as requested_again_us
+     from comparison_runs r
+     where r.tenant_id = $1 and r.status = 'completed' and not r.stale
+     order by r.created_at, r.id`,
+    [tenantId],
+  );
+  const versions = new Map<string, Set<string>>();
+  for (const run of runs) {
+    for (const d of run.dataset_versions) {
+      const ids = versions.get(d.tenantId) ?? new Set<string>();
+      ids.add(d.id);
+      versions.set(d.tenantId, ids);
+    }
+  }
+  // When each superseded version's series got its current, published version (as RLS allows).
+  const supersededAt = new Map<string, bigint>();
+  for (const [owner, ids] of versions) {
+    const rows = await m.query<{ id: string; published_us: string }[]>(
+      `select old.id, (extract(epoch from max(cur.published_at)) * 1000000)::bigint::text as published_us
+       from datasets old
+       join datasets cur on cur.tenant_id = old.tenant_id and cur.series = old.series
+                        and cur.is_current and cur.status = 'published'
+       where old.tenant_id = $1 and old.id = any($2::uuid[]) and not old.is_current
+       group by old.id`,
+      [owner, [...ids]],
+    );
+    for (const r of rows) supersededAt.set(r.id, BigInt(r.published_us));
+  }
+  const outdated = runs.filter((run) =>
+    run.dataset_versions.some((d) => {
+      const at = supersededAt.get(d.id);
+      // Not requested again since: every such run was created before the new version.
+      return at !== undefined && BigInt(run.requested_again_us) < at;
+    }),
+  );
+  if (outdated.length === 0) return [];
+  return m.query<ComparisonRunRow[]>(
+    `select * from comparison_runs where tenant_id = $1 and id = any($2::uuid[])
+     order by created_at, id`,
+    [tenantId, outdated.map((r) => r.id)],
+  );
+}
 
 /**
  * The `comparison.recompute` job: for each outdated run (above) a new run with the same method
@@ -69,10 +117,17 @@ export class ComparisonRecomputation {
   /** Returns the ids of the runs it queued. */
   async recompute(tenantId: string): Promise<string[]> {
     const queued = await this.tx.inTenant(tenantId, async (m) => {
-      const outdated = await m.query<ComparisonRunRow[]>(OUTDATED_RUNS, [tenantId]);
+      // Every run's current datasets are read before anything is written: on Citus the
+      // definer function that reads partners' versions may not touch shard placements this
+      // transaction has written as the app role (docs/scaling.md §9.6).
+      const planned: { run: ComparisonRunRow; datasets: DatasetVersion[] }[] = [];
+      for (const run of await outdatedRuns(m, tenantId)) {
+        if (!this.methods.has(run.method)) continue;
+        planned.push({ run, datasets: await this.currentDatasetsOf(m, run) });
+      }
       const created: string[] = [];
-      for (const run of outdated) {
-        const id = await this.recomputeRun(m, run);
+      for (const { run, datasets } of planned) {
+        const id = await this.recomputeRun(m, run, datasets);
         if (id) created.push(id);
       }
       return created;
@@ -81,16 +136,27 @@ export class ComparisonRecomputation {
     return queued;
   }
 
-  private async recomputeRun(m: EntityManager, run: ComparisonRunRow): Promise<string | null> {
-    if (!this.methods.has(run.method)) return null;
+  private async currentDatasetsOf(
+    m: EntityManager,
+    run: ComparisonRunRow,
+  ): Promise<DatasetVersion[]> {
     const method = this.methods.get(run.method);
     const parameters = run.parameters;
     const data = new ComparisonData(m, run.tenant_id);
-    const datasets = await data.currentDatasets(
+    return data.currentDatasets(
       await data.tenants(parameters.population),
       [...contextMeasures(method, parameters), ...parameters.outcomeMeasures],
       outcomePeriods(parameters.period),
     );
+  }
+
+  private async recomputeRun(
+    m: EntityManager,
+    run: ComparisonRunRow,
+    datasets: DatasetVersion[],
+  ): Promise<string | null> {
+    const method = this.methods.get(run.method);
+    const parameters = run.parameters;
     const key = resultKey(method, parameters, datasets);
     const [existing] = await m.query<{ id: string }[]>(
       `select id from comparison_runs where tenant_id = $1 and result_key = $2
@@ -179,9 +245,7 @@ export class ComparisonUpkeep implements OnApplicationBootstrap, OnApplicationSh
           [tenantId],
         ),
         outdated: this.config.COMPARISON_RECOMPUTE_ON_NEW_DATA
-          ? await m.query<{ id: string }[]>(`select id from (${OUTDATED_RUNS}) o limit 1`, [
-              tenantId,
-            ])
+          ? await outdatedRuns(m, tenantId)
           : [],
       }));
       for (const { id } of unfinished) {

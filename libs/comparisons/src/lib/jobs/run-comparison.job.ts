@@ -162,11 +162,14 @@ export class ComparisonRunner {
   /** Marks the run running (again, after a lost worker) unless it is finished or cancelled. */
   private async claim(tenantId: string, runId: string): Promise<ComparisonRunRow | undefined> {
     return this.tx.inTenant(tenantId, async (m) => {
+      // The first start is kept. statement_timestamp(), not clock_timestamp(), and least(), not
+      // coalesce(): Citus refuses a VOLATILE function in an UPDATE, and a non-IMMUTABLE one
+      // inside COALESCE or CASE (docs/scaling.md §9.6); least() ignores a null started_at.
       const [run] = await updateReturning<ComparisonRunRow>(
         m,
         `update comparison_runs
          set status = 'running', attempts = attempts + 1,
-             started_at = coalesce(started_at, clock_timestamp()),
+             started_at = least(started_at, statement_timestamp()),
              progress = 5, message = 'Loading the population', error = null
          where tenant_id = $1 and id = $2 and status in ('queued', 'running') returning *`,
         [tenantId, runId],
@@ -353,9 +356,10 @@ export class ComparisonRunner {
           excludedTargets: grouped.excludedTargets,
           notes,
         };
+        // The end of the transaction's work, not its start (now()); STABLE for Citus.
         await m.query(
           `update comparison_runs
-           set status = 'completed', progress = 100, finished_at = clock_timestamp(), summary = $3,
+           set status = 'completed', progress = 100, finished_at = statement_timestamp(), summary = $3,
                features = $4, message = $5, error = null
            where tenant_id = $1 and id = $2`,
           [
@@ -388,8 +392,9 @@ export class ComparisonRunner {
     await this.tx
       .inTenant(run.tenant_id, (m) =>
         m.query(
+          // now() chosen here, not in a CASE: Citus refuses a STABLE function inside CASE.
           `update comparison_runs set status = $3::varchar, error = $4, message = $5,
-             finished_at = case when $3::varchar = 'failed' then now() end
+             finished_at = ${final ? 'now()' : 'null'}
            where tenant_id = $1 and id = $2 and status in ('queued', 'running')`,
           [
             run.tenant_id,
