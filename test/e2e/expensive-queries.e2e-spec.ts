@@ -60,6 +60,22 @@ describe('expensive queries and per-tenant request limits', () => {
     expect(ok.data!.schools.nodes).toHaveLength(3);
   });
 
+  it('estimates each page size of one document: a remembered estimate never admits a larger page', async () => {
+    const doc = `query ($n: Int, $m: [String!]) { schools(first: $n) { nodes { urn observations(filter: { measures: $m }) { measure timePeriod breakdown value } } } }`;
+    const small = await graphql(api.app, doc, { n: 20, m: ['a'] }, { token: analyst });
+    expect(small.errors).toBeUndefined();
+    // Same document and strings, larger page: estimated again, and refused.
+    const large = await graphql(api.app, doc, { n: 100, m: ['a'] }, { token: analyst });
+    expect(errorCode(large)).toBe('BAD_USER_INPUT');
+    expect(large.errors![0].message).toMatch(/too complex/);
+    // Remembered both ways: the small page is still answered, the large still refused.
+    expect((await graphql(api.app, doc, { n: 20, m: ['b'] }, { token: analyst })).errors).toBe(
+      undefined,
+    );
+    const again = await graphql(api.app, doc, { n: 100, m: ['b'] }, { token: analyst });
+    expect(again.errors![0].message).toMatch(/too complex/);
+  });
+
   it('bounds each statement of a request with the configured timeout and says so', async () => {
     const [setting] = await api.app
       .get(DataSource)

@@ -41,6 +41,31 @@ function limitMeasures(measure: string): { lower: string; upper: string } | unde
 
 const storedLimits = (r: StoredBenchmark): boolean => r.ci_lower != null && r.ci_upper != null;
 
+/** Every measure's confidence-limit measures, `{ measure: [lower, upper] }`, for SQL (jsonb). */
+export const LIMIT_MEASURES = JSON.stringify(
+  Object.fromEntries(
+    [...MEASURE_CATALOGUE.measures.map((m) => m.code), ...Object.keys(CONFIDENCE_LIMITS)].flatMap(
+      (code) => {
+        const limits = limitMeasures(code);
+        return limits ? [[code, [limits.lower, limits.upper]]] : [];
+      },
+    ),
+  ),
+);
+
+/**
+ * What serving a benchmark reads, when the statement that read the benchmark read it too (one
+ * round trip instead of three): the tenant's minimum group size, the group's members when the
+ * group is under it, and the observations `[urn, measure, tenant, value, denominator]` of the
+ * run's dataset versions for the school and those members, on the row's period and measure (and
+ * its limit measures when the run did not store the limits).
+ */
+export interface ServedWith {
+  min_group_n?: number;
+  members?: number[] | null;
+  observed?: [number, string, string, number | null, number | null][];
+}
+
 /** What serving adds to a stored benchmark, and what it withholds (docs/targets.md §2). */
 export interface BenchmarkHonesty {
   readonly minGroupN: number;
@@ -82,7 +107,7 @@ export async function minGroupNOf(m: EntityManager, tenantId: string): Promise<n
  * publishes confidence limits, and marks trends fitted to two periods. Values come from the
  * dataset versions the run read, so they are the run's own; partners' rows read are logged.
  */
-export async function servedHonestly<T extends StoredBenchmark>(
+export async function servedHonestly<T extends StoredBenchmark & ServedWith>(
   m: EntityManager,
   tenantId: string,
   rows: readonly T[],
@@ -91,83 +116,10 @@ export async function servedHonestly<T extends StoredBenchmark>(
   ) => Promise<void>,
 ): Promise<{ row: T; honesty: BenchmarkHonesty }[]> {
   if (rows.length === 0) return [];
-  const runIds = [...new Set(rows.map((r) => r.run_id))];
-  // The runs' dataset versions and the tenant's minimum group size in one round trip.
-  const runs = await m.query<
-    { id: string; dataset_versions: DatasetVersion[]; min_group_n: number | null }[]
-  >(
-    `select id, dataset_versions,
-            (select min_group_n from benchmark_settings where tenant_id = $1) as min_group_n
-       from comparison_runs where tenant_id = $1 and id = any($2::uuid[])`,
-    [tenantId, runIds],
-  );
-  const minGroupN =
-    runs.length > 0 ? (runs[0].min_group_n ?? DEFAULT_MIN_GROUP_N) : await minGroupNOf(m, tenantId);
-  const small = rows.filter((r) => isInsufficientGroup(r.group_n, minGroupN));
-  const members = new Map<string, number[]>();
-  if (small.length > 0) {
-    const groups = await m.query<{ run_id: string; urn: number; members: number[] }[]>(
-      `select run_id, urn, array_agg(neighbour_urn order by rank) as members from comparison_groups
-       where tenant_id = $1 and run_id = any($2::uuid[]) and urn = any($3::int[])
-       group by run_id, urn`,
-      [tenantId, [...new Set(small.map((r) => r.run_id))], [...new Set(small.map((r) => r.urn))]],
-    );
-    for (const g of groups) members.set(`${g.run_id}|${g.urn}`, g.members);
-  }
-
-  // One read per run: the targets' values (cohort, limits) and the small groups' members' values.
-  const observed = new Map<string, ReadRow>();
-  const key = (run: string, urn: number, measure: string, period: number) =>
-    `${run}|${urn}|${measure}|${period}`;
-  for (const run of runs) {
-    const own = rows.filter((r) => r.run_id === run.id);
-    const urns = new Set(own.map((r) => r.urn));
-    for (const r of own) for (const u of members.get(`${r.run_id}|${r.urn}`) ?? []) urns.add(u);
-    const measures = new Set<string>();
-    for (const r of own) {
-      measures.add(r.measure);
-      // Runs from before limits were stored: read them from the observations the run read.
-      const limits = storedLimits(r) ? undefined : limitMeasures(r.measure);
-      if (limits) {
-        measures.add(limits.lower);
-        measures.add(limits.upper);
-      }
-    }
-    const datasets = run.dataset_versions;
-    if (datasets.length === 0) continue;
-    // School by school (a handful): each an index probe by tenant and URN. As one `urn = any`
-    // filter, a table without fresh statistics (just imported) was read whole by its primary key.
-    const read = await m.query<ReadRow[]>(
-      `select distinct on (o.urn, o.measure, o.time_period)
-              o.urn, o.measure, o.time_period, o.tenant_id, o.value, o.denominator
-       from unnest($5::int[]) as s(urn)
-       cross join lateral (
-         select o.* from observations o
-         where o.tenant_id = any($1::uuid[]) and o.urn = s.urn
-           and o.measure = any($3::text[]) and o.time_period = any($4::int[])
-           and o.dataset_id = any($2::uuid[]) and o.breakdown = 'all' offset 0) o
-       order by o.urn, o.measure, o.time_period, array_position($2::uuid[], o.dataset_id)`,
-      [
-        [...new Set(datasets.map((d) => d.tenantId))],
-        datasets.map((d) => d.id),
-        [...measures],
-        [...new Set(own.map((r) => r.period))],
-        [...urns],
-      ],
-    );
-    await logPartnerReads(
-      read
-        .filter((r) => r.tenant_id !== tenantId)
-        .map((r) => ({
-          tenantId: r.tenant_id,
-          urn: r.urn,
-          measure: r.measure,
-          period: r.time_period,
-        })),
-    );
-    for (const r of read) observed.set(key(run.id, r.urn, r.measure, r.time_period), r);
-  }
-
+  const { minGroupN, members, observed } = rows.every((r) => r.observed !== undefined)
+    ? await readWith(tenantId, rows, logPartnerReads)
+    : await read(m, tenantId, rows, logPartnerReads);
+  const key = readKey;
   return rows.map((row) => {
     const insufficient = isInsufficientGroup(row.group_n, minGroupN);
     const at = (urn: number, measure: string) =>
@@ -234,4 +186,126 @@ export async function servedHonestly<T extends StoredBenchmark>(
       },
     };
   });
+}
+
+interface Read {
+  minGroupN: number;
+  /** Members of the groups under the minimum, by `run|urn`. */
+  members: Map<string, number[]>;
+  /** Observations by `run|urn|measure|period`. */
+  observed: Map<string, { value: number | null; denominator: number | null }>;
+}
+
+const readKey = (run: string, urn: number, measure: string, period: number) =>
+  `${run}|${urn}|${measure}|${period}`;
+
+/** What the benchmarks' own statement read (ServedWith); partners' observations are logged. */
+async function readWith(
+  tenantId: string,
+  rows: readonly (StoredBenchmark & ServedWith)[],
+  logPartnerReads: (
+    reads: { tenantId: string; urn: number; measure: string; period: number }[],
+  ) => Promise<void>,
+): Promise<Read> {
+  const members = new Map<string, number[]>();
+  const observed: Read['observed'] = new Map();
+  const partners = new Map<
+    string,
+    { tenantId: string; urn: number; measure: string; period: number }
+  >();
+  for (const r of rows) {
+    if (r.members) members.set(`${r.run_id}|${r.urn}`, r.members);
+    for (const [urn, measure, tenant, value, denominator] of r.observed ?? []) {
+      const key = readKey(r.run_id, urn, measure, r.period);
+      observed.set(key, { value, denominator });
+      if (tenant !== tenantId)
+        partners.set(`${tenant}|${key}`, { tenantId: tenant, urn, measure, period: r.period });
+    }
+  }
+  await logPartnerReads([...partners.values()]);
+  return { minGroupN: rows[0].min_group_n ?? DEFAULT_MIN_GROUP_N, members, observed };
+}
+
+/** Reads what serving needs in statements of its own (rows read without it). */
+async function read(
+  m: EntityManager,
+  tenantId: string,
+  rows: readonly StoredBenchmark[],
+  logPartnerReads: (
+    reads: { tenantId: string; urn: number; measure: string; period: number }[],
+  ) => Promise<void>,
+): Promise<Read> {
+  const key = readKey;
+  const runIds = [...new Set(rows.map((r) => r.run_id))];
+  // The runs' dataset versions and the tenant's minimum group size in one round trip.
+  const runs = await m.query<
+    { id: string; dataset_versions: DatasetVersion[]; min_group_n: number | null }[]
+  >(
+    `select id, dataset_versions,
+            (select min_group_n from benchmark_settings where tenant_id = $1) as min_group_n
+       from comparison_runs where tenant_id = $1 and id = any($2::uuid[])`,
+    [tenantId, runIds],
+  );
+  const minGroupN =
+    runs.length > 0 ? (runs[0].min_group_n ?? DEFAULT_MIN_GROUP_N) : await minGroupNOf(m, tenantId);
+  const small = rows.filter((r) => isInsufficientGroup(r.group_n, minGroupN));
+  const members = new Map<string, number[]>();
+  if (small.length > 0) {
+    const groups = await m.query<{ run_id: string; urn: number; members: number[] }[]>(
+      `select run_id, urn, array_agg(neighbour_urn order by rank) as members from comparison_groups
+       where tenant_id = $1 and run_id = any($2::uuid[]) and urn = any($3::int[])
+       group by run_id, urn`,
+      [tenantId, [...new Set(small.map((r) => r.run_id))], [...new Set(small.map((r) => r.urn))]],
+    );
+    for (const g of groups) members.set(`${g.run_id}|${g.urn}`, g.members);
+  }
+
+  // One read per run: the targets' values (cohort, limits) and the small groups' members' values.
+  const observed = new Map<string, ReadRow>();
+  for (const run of runs) {
+    const own = rows.filter((r) => r.run_id === run.id);
+    const urns = new Set(own.map((r) => r.urn));
+    for (const r of own) for (const u of members.get(`${r.run_id}|${r.urn}`) ?? []) urns.add(u);
+    const measures = new Set<string>();
+    for (const r of own) {
+      measures.add(r.measure);
+      // Runs from before limits were stored: read them from the observations the run read.
+      const limits = storedLimits(r) ? undefined : limitMeasures(r.measure);
+      if (limits) {
+        measures.add(limits.lower);
+        measures.add(limits.upper);
+      }
+    }
+    const datasets = run.dataset_versions;
+    if (datasets.length === 0) continue;
+    const read = await m.query<ReadRow[]>(
+      `select distinct on (o.urn, o.measure, o.time_period)
+              o.urn, o.measure, o.time_period, o.tenant_id, o.value, o.denominator
+       from observations o
+       where o.tenant_id = any($1::uuid[]) and o.dataset_id = any($2::uuid[])
+         and o.measure = any($3::text[]) and o.time_period = any($4::int[])
+         and o.breakdown = 'all' and o.urn = any($5::int[])
+       order by o.urn, o.measure, o.time_period, array_position($2::uuid[], o.dataset_id)`,
+      [
+        [...new Set(datasets.map((d) => d.tenantId))],
+        datasets.map((d) => d.id),
+        [...measures],
+        [...new Set(own.map((r) => r.period))],
+        [...urns],
+      ],
+    );
+    await logPartnerReads(
+      read
+        .filter((r) => r.tenant_id !== tenantId)
+        .map((r) => ({
+          tenantId: r.tenant_id,
+          urn: r.urn,
+          measure: r.measure,
+          period: r.time_period,
+        })),
+    );
+    for (const r of read) observed.set(key(run.id, r.urn, r.measure, r.time_period), r);
+  }
+
+  return { minGroupN, members, observed };
 }

@@ -4,6 +4,7 @@ import type { EntityManager } from 'typeorm';
 import {
   breakdownGap,
   ComparisonInputError,
+  DEFAULT_MIN_GROUP_N,
   earlyWarning,
   groupEstimates,
   periodYear,
@@ -15,9 +16,21 @@ import { BREAKDOWNS, MEASURE_CATALOGUE } from '@schoolbench/data-format-core';
 import { badInput, forbidden, notFound } from '@schoolbench/graphql';
 import { SchoolSource } from '@schoolbench/schools';
 import { AccessLog } from '@schoolbench/sharing';
-import { SCHOOL_ROLES, TenantContext, TenantTransactions } from '@schoolbench/tenancy';
+import {
+  configuredDistribution,
+  preparedStatement,
+  SCHOOL_ROLES,
+  TenantContext,
+  TenantTransactions,
+} from '@schoolbench/tenancy';
 
-import { minGroupNOf, servedHonestly, type BenchmarkHonesty } from './benchmark-honesty';
+import {
+  LIMIT_MEASURES,
+  minGroupNOf,
+  servedHonestly,
+  type BenchmarkHonesty,
+  type ServedWith,
+} from './benchmark-honesty';
 import { ComparisonData } from './comparison-data';
 import { OUTCOME_YEARS, outcomePeriods } from './comparison-request';
 import { runId, type ComparisonRunRow } from './comparison-run-row';
@@ -48,7 +61,7 @@ interface GroupRow {
   la_code: string | null;
 }
 
-interface BenchmarkRow {
+interface BenchmarkRow extends ServedWith {
   run_id: string;
   urn: number;
   measure: string;
@@ -77,6 +90,72 @@ export interface BenchmarkFilter {
   measures?: string[] | null;
   period?: string | null;
 }
+
+/** Group members of the chosen runs' schools (groupRows). */
+const GROUP_ROWS = preparedStatement(`with chosen as (
+         select distinct on (l.urn) l.urn, l.run_id from comparison_groups l
+         join comparison_runs r on r.tenant_id = l.tenant_id and r.id = l.run_id
+         where l.tenant_id = $1 and l.rank = 1 and r.status = 'completed' and not r.stale
+           and ($2::uuid is null or l.run_id = $2) and ($3::int[] is null or l.urn = any($3))
+           and ($4::int is null or l.urn = $4)
+         order by l.urn, r.finished_at desc, r.id)
+       select g.run_id, g.urn, g.rank, g.neighbour_urn, g.neighbour_tenant_id, g.distance,
+              g.feature_shares, r.features, s.name, s.la_code,
+              g.neighbour_tenant_id is not distinct from app_public_tenant() as is_reference
+       from comparison_groups g
+       join chosen c on c.urn = g.urn and c.run_id = g.run_id
+       join comparison_runs r on r.tenant_id = g.tenant_id and r.id = g.run_id
+       left join schools s on s.tenant_id = g.neighbour_tenant_id and s.urn = g.neighbour_urn
+       where g.tenant_id = $1
+       order by g.urn, g.rank`);
+
+/**
+ * Stored benchmarks with what serving them honestly reads (benchmark-honesty), in one statement:
+ * the tenant's minimum group size, the members of groups under it, and per row the observations
+ * of the run's dataset versions for the school (and those members) on the row's measure and its
+ * confidence-limit measures (when the run did not store the limits), first dataset version
+ * first. $7: the default minimum; $8: each measure's limit measures.
+ */
+const BENCHMARK_ROWS = preparedStatement(`with chosen as (
+   select distinct on (l.urn) l.urn, l.run_id,
+          array(select (v.d->>'tenantId')::uuid from jsonb_array_elements(r.dataset_versions)
+                with ordinality v(d, i) order by v.i) as tenants,
+          array(select (v.d->>'id')::uuid from jsonb_array_elements(r.dataset_versions)
+                with ordinality v(d, i) order by v.i) as datasets
+   from comparison_benchmarks l
+   join comparison_runs r on r.tenant_id = l.tenant_id and r.id = l.run_id
+   where l.tenant_id = $1 and r.status = 'completed' and not r.stale
+     and ($2::uuid is null or l.run_id = $2) and ($3::int[] is null or l.urn = any($3))
+     and ($4::int is null or l.urn = $4) and ($5::text[] is null or l.measure = any($5))
+   order by l.urn, r.finished_at desc, r.id),
+ setting as (
+   select coalesce((select min_group_n from benchmark_settings where tenant_id = $1), $7::int)
+          as min_group_n)
+select b.*, s.min_group_n, g.members, coalesce(o.observed, '[]'::json) as observed
+from comparison_benchmarks b
+join chosen c on c.urn = b.urn and c.run_id = b.run_id
+cross join setting s
+left join lateral (
+  select array_agg(m.neighbour_urn order by m.rank) as members from comparison_groups m
+  where b.group_n < s.min_group_n and m.tenant_id = $1 and m.run_id = b.run_id and m.urn = b.urn
+) g on true
+left join lateral (
+  select json_agg(json_build_array(x.urn, x.measure, x.tenant_id, x.value, x.denominator)) as observed
+  from (
+    select distinct on (o.urn, o.measure) o.urn, o.measure, o.tenant_id, o.value, o.denominator
+    from unnest(array[b.urn] || coalesce(g.members, '{}'::int[])) u(urn)
+    cross join unnest(array[b.measure] || case when b.ci_lower is null or b.ci_upper is null
+          then array(select jsonb_array_elements_text($8::jsonb -> b.measure)) else '{}' end
+        ) k(measure)
+    join observations o on o.tenant_id = any(c.tenants) and o.urn = u.urn
+      and o.measure = k.measure and o.time_period = b.period
+    where o.dataset_id = any(c.datasets) and o.breakdown = 'all'
+    order by o.urn, o.measure, array_position(c.datasets, o.dataset_id)
+  ) x
+) o on true
+where b.tenant_id = $1 and ($5::text[] is null or b.measure = any($5))
+  and ($6::int is null or b.period = $6)
+order by b.urn, b.measure, b.period`);
 
 const LABELS = new Map(
   [...contextFeatures('primary'), ...contextFeatures('secondary')].map((f) => [f.code, f.label]),
@@ -425,6 +504,16 @@ export class ComparisonResultsService {
     id: string | null,
     urns: readonly number[] | null,
   ): Promise<GroupRow[]> {
+    if (configuredDistribution() === 'single-node') {
+      return m.query<GroupRow[]>(GROUP_ROWS, [
+        this.tenantId(),
+        id === null ? null : runId(id),
+        urns,
+        this.schoolScope(),
+      ]);
+    }
+    // Citus: a join of the tenant's groups with other tenants' schools on URN is a join across
+    // shards, which Citus refuses; the names are read per neighbour tenant instead.
     const rows = await m.query<GroupRow[]>(
       `with chosen as (
          select distinct on (l.urn) l.urn, l.run_id from comparison_groups l
@@ -466,6 +555,30 @@ export class ComparisonResultsService {
   }
 
   private benchmarkRows(
+    m: EntityManager,
+    id: string | null,
+    urns: readonly number[] | null,
+    filter: BenchmarkFilter,
+  ): Promise<BenchmarkRow[]> {
+    if (configuredDistribution() === 'citus') return this.benchmarkRowsApart(m, id, urns, filter);
+    return m.query<BenchmarkRow[]>(BENCHMARK_ROWS, [
+      this.tenantId(),
+      id === null ? null : runId(id),
+      urns,
+      this.schoolScope(),
+      filter.measures?.length ? filter.measures : null,
+      this.period(filter.period),
+      DEFAULT_MIN_GROUP_N,
+      LIMIT_MEASURES,
+    ]);
+  }
+
+  /**
+   * Citus: the stored rows alone (what serving them needs is read per run by servedHonestly, with
+   * each tenant's observations named by tenant), since BENCHMARK_ROWS joins the tenant's rows with
+   * other tenants' observations, a join across shards.
+   */
+  private benchmarkRowsApart(
     m: EntityManager,
     id: string | null,
     urns: readonly number[] | null,

@@ -13,7 +13,12 @@ import {
   type Connection,
 } from '@schoolbench/graphql';
 import { JOB_RETENTION, QUEUES, type JobPayloads } from '@schoolbench/queue';
-import { SCHOOL_ROLES, TenantContext, TenantTransactions } from '@schoolbench/tenancy';
+import {
+  preparedStatement,
+  SCHOOL_ROLES,
+  TenantContext,
+  TenantTransactions,
+} from '@schoolbench/tenancy';
 
 import { ComparisonData } from './comparison-data';
 import {
@@ -58,6 +63,15 @@ export const COMPARISON_JOB_OPTIONS = {
   backoff: { type: 'exponential', delay: 1000 },
   ...JOB_RETENTION,
 } as const;
+
+/** Headteachers and governors see the runs that cover their school: $2 is its URN. */
+const VISIBLE_TO = `($2::int is null or (r.parameters->>'allSchools')::boolean or (r.parameters->>'targetUrn')::int = $2)`;
+
+/** A run the principal may see, with whether a grant its dataset versions need has lapsed. */
+const SERVED_RUN = preparedStatement(
+  `select r.*, app_run_lost_grant(r.tenant_id, r.dataset_versions) as lost_grant
+   from comparison_runs r where r.tenant_id = $1 and r.id = $3 and ${VISIBLE_TO}`,
+);
 
 /**
  * Comparison runs as the signed-in user sees them: requesting (or reusing) one, listing, reading
@@ -145,7 +159,7 @@ export class ComparisonRunsService {
 
   async list(first: number, after?: string): Promise<Connection<ComparisonRunModel>> {
     const principal = this.context.principal();
-    const visible = this.visibleTo();
+    const visible = VISIBLE_TO;
     return this.tx.run(async (m) => {
       const [{ count }] = await m.query<{ count: number }[]>(
         `select count(*)::int as count from comparison_runs r
@@ -226,11 +240,11 @@ export class ComparisonRunsService {
 
   private async checkServed(m: EntityManager, id: string): Promise<ComparisonRunRow> {
     const principal = this.context.principal();
-    const [run] = await m.query<(ComparisonRunRow & { lost_grant: boolean })[]>(
-      `select r.*, app_run_lost_grant(r.tenant_id, r.dataset_versions) as lost_grant
-       from comparison_runs r where r.tenant_id = $1 and r.id = $3 and ${this.visibleTo()}`,
-      [principal.tenantId, this.schoolScope(), runId(id)],
-    );
+    const [run] = await m.query<(ComparisonRunRow & { lost_grant: boolean })[]>(SERVED_RUN, [
+      principal.tenantId,
+      this.schoolScope(),
+      runId(id),
+    ]);
     if (!run) throw runNotFound(id);
     // Marked stale, or built on a grant that has lapsed since (expiry acts before its job runs).
     if (run.stale || run.lost_grant) throw staleRun(id);

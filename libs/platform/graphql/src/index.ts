@@ -5,6 +5,7 @@ export {
   decodeCursor,
   encodeCursor,
   pageSize,
+  selects,
   type Connection,
 } from './lib/connection';
 export {

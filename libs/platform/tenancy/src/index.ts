@@ -3,5 +3,10 @@ export { TenantContext, TenantContextMissingError } from './lib/tenant-context';
 export { TenantTransactions } from './lib/tenant-transactions';
 export { TenancyModule } from './lib/tenancy.module';
 export { ACCESS_RULE, Public, Roles, type AccessRule } from './lib/access-rule.decorator';
-export { tenantSettingSql } from './lib/tenant-setting';
-export { RequestScope, type RequestIsolation, type ScopeOutcome } from './lib/request-scope';
+export { configuredDistribution, tenantSettingSql } from './lib/tenant-setting';
+export {
+  preparedStatement,
+  RequestScope,
+  type RequestIsolation,
+  type ScopeOutcome,
+} from './lib/request-scope';

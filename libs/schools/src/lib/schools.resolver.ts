@@ -1,8 +1,9 @@
 import { Inject } from '@nestjs/common';
-import { Args, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, Info, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 
 import { APP_CONFIG, type AppConfig } from '@schoolbench/config';
-import { ConnectionType, pageSize, type Connection } from '@schoolbench/graphql';
+import { ConnectionType, pageSize, selects, type Connection } from '@schoolbench/graphql';
 import { Roles } from '@schoolbench/tenancy';
 
 import { CreateSchoolInput, SchoolModel, SchoolsArgs } from './school.model';
@@ -21,11 +22,15 @@ export class SchoolsResolver {
   @Query(() => SchoolConnection, {
     complexity: ({ args, childComplexity }) => ((args.first as number) ?? 20) * childComplexity,
   })
-  schools(@Args() args: SchoolsArgs): Promise<Connection<SchoolModel>> {
+  schools(
+    @Args() args: SchoolsArgs,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<Connection<SchoolModel>> {
     return this.service.list(
       { source: args.source, phase: args.phase, laCode: args.laCode, search: args.search },
       pageSize(args.first, this.config.GRAPHQL_MAX_PAGE_SIZE),
       args.after,
+      { count: selects(info, 'totalCount') },
     );
   }
 

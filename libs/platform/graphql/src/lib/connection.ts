@@ -1,5 +1,6 @@
 import { Type } from '@nestjs/common';
 import { ArgsType, Field, Int, ObjectType } from '@nestjs/graphql';
+import { Kind, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 
 import { badInput } from './domain-error';
 
@@ -71,4 +72,21 @@ export function pageSize(first: number | undefined, max: number, fallback = 20):
     throw badInput(`\`first\` must be between 1 and ${max}`, { argument: 'first' });
   }
   return size;
+}
+
+/**
+ * Whether the field being resolved selects `name` (directly, or in a fragment): a connection's
+ * `totalCount` costs a count of every row the filter admits, made only when it is asked for.
+ */
+export function selects(info: GraphQLResolveInfo, name: string): boolean {
+  const seen = new Set<string>();
+  const within = (set: SelectionSetNode | undefined): boolean =>
+    (set?.selections ?? []).some((s) => {
+      if (s.kind === Kind.FIELD) return s.name.value === name;
+      if (s.kind === Kind.INLINE_FRAGMENT) return within(s.selectionSet);
+      if (seen.has(s.name.value)) return false;
+      seen.add(s.name.value);
+      return within(info.fragments[s.name.value]?.selectionSet);
+    });
+  return info.fieldNodes.some((node) => within(node.selectionSet));
 }

@@ -80,6 +80,25 @@ const nestedListEstimator: ComplexityEstimator = ({
   return 1 + items * childComplexity;
 };
 
+/** Estimates kept per document: enough for every query the clients send, bounded for hostile ones. */
+const ESTIMATES_KEPT = 500;
+
+/**
+ * What an estimate depends on besides the document: the operation and the variables' numbers
+ * (page sizes). Strings stand in by their place only: ids and filters change per request, no
+ * estimator reads them, and a list of them keeps its length.
+ */
+function estimateKey(
+  query: string,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown> | undefined,
+): string {
+  const shape = JSON.stringify(variables ?? {}, (_key, value: unknown) =>
+    typeof value === 'string' ? '' : value,
+  );
+  return `${operationName ?? ''}\u0000${shape}\u0000${query}`;
+}
+
 /** A request error that Apollo answers with HTTP 400 (without a status it answers 500). */
 function refused(message: string, extensions: Record<string, unknown>, original?: Error) {
   return new GraphQLError(message, {
@@ -100,33 +119,35 @@ export class QueryComplexityPlugin implements ApolloServerPlugin {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  /** Estimates by document, variables' shape and operation, least recently used first. */
+  private readonly estimates = new Map<string, number>();
+
   requestDidStart(): Promise<GraphQLRequestListener<Record<string, unknown>>> {
     const max = this.config.GRAPHQL_MAX_COMPLEXITY;
     const schema = this.schemaHost.schema;
+    const estimates = this.estimates;
     return Promise.resolve({
-      didResolveOperation({ request, document }): Promise<void> {
+      didResolveOperation({ request, document, source }): Promise<void> {
         const hostile = refuseNulBytes(document, request.variables);
         if (hostile) {
           return Promise.reject(refused(hostile.message, { code: hostile.code }, hostile));
         }
-        let complexity: number;
-        try {
-          complexity = getComplexity({
-            schema,
-            operationName: request.operationName,
-            query: document,
-            variables: request.variables,
-            estimators: [
-              connectionEstimator,
-              fieldExtensionsEstimator(),
-              nestedListEstimator,
-              simpleEstimator({ defaultComplexity: 1 }),
-            ],
-          });
-        } catch (error) {
-          // Variables that do not fit their declared types (wrong type, missing, unknown enum).
-          const message = error instanceof Error ? error.message : String(error);
-          return Promise.reject(refused(message, { code: 'BAD_USER_INPUT' }));
+        const key = estimateKey(source, request.operationName, request.variables);
+        let complexity = estimates.get(key);
+        if (complexity !== undefined) {
+          // Most recently used last: the first key is the one to drop.
+          estimates.delete(key);
+          estimates.set(key, complexity);
+        } else {
+          try {
+            complexity = estimate(request.operationName, request.variables);
+          } catch (error) {
+            // Variables that do not fit their declared types (wrong type, missing, unknown enum).
+            const message = error instanceof Error ? error.message : String(error);
+            return Promise.reject(refused(message, { code: 'BAD_USER_INPUT' }));
+          }
+          estimates.set(key, complexity);
+          if (estimates.size > ESTIMATES_KEPT) estimates.delete(estimates.keys().next().value!);
         }
         if (complexity > max) {
           return Promise.reject(
@@ -137,6 +158,24 @@ export class QueryComplexityPlugin implements ApolloServerPlugin {
           );
         }
         return Promise.resolve();
+
+        function estimate(
+          operationName: string | null | undefined,
+          variables: Record<string, unknown> | undefined,
+        ): number {
+          return getComplexity({
+            schema,
+            operationName: operationName ?? undefined,
+            query: document,
+            variables,
+            estimators: [
+              connectionEstimator,
+              fieldExtensionsEstimator(),
+              nestedListEstimator,
+              simpleEstimator({ defaultComplexity: 1 }),
+            ],
+          });
+        }
       },
     });
   }

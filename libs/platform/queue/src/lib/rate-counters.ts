@@ -14,8 +14,8 @@ export interface WindowCount {
 
 // INCR and PEXPIRE in one step, so a crash between them cannot leave a counter without expiry.
 const COUNT_IN_WINDOW = `
-local hits = redis.call('INCR', KEYS[1])
-if hits == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local hits = redis.call('INCRBY', KEYS[1], ARGV[2])
+if hits == tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
 return { hits, ttl }`;
@@ -47,12 +47,13 @@ export class RateCounters implements OnApplicationShutdown {
   }
 
   /**
-   * Counts one event for `key` in its current window of `windowMs`. While Redis cannot be
+   * Counts one event (or `events` at once) for `key` in its current window of `windowMs`. While Redis cannot be
    * reached the event is not counted (hits 0): limits fail open, so a Redis restart does not
    * stop every request and sign-in; the outage is logged.
    */
-  async count(key: string, windowMs: number): Promise<WindowCount> {
+  async count(key: string, windowMs: number, events = 1): Promise<WindowCount> {
     const window = Math.max(1, Math.round(windowMs));
+    const n = Math.max(1, Math.floor(events));
     try {
       if (this.redis.status === 'wait') await this.redis.connect();
       const [hits, msToReset] = (await this.redis.eval(
@@ -60,6 +61,7 @@ export class RateCounters implements OnApplicationShutdown {
         1,
         `${this.prefix}:${key}`,
         window,
+        n,
       )) as [number, number];
       return { hits, msToReset };
     } catch (error) {

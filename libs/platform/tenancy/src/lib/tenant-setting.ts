@@ -35,6 +35,6 @@ export function tenantSettingSql(
  * DATABASE_DISTRIBUTION, validated with the rest of the configuration at start-up (app-config);
  * read here so that the tenancy primitives need no injected settings.
  */
-function configuredDistribution(): Distribution {
+export function configuredDistribution(): Distribution {
   return process.env.DATABASE_DISTRIBUTION === 'citus' ? 'citus' : 'single-node';
 }
