@@ -15,6 +15,7 @@ import { RequestPathIndexes1764900000000 } from './1764900000000-request-path-in
 import { TenantExports1765000000000 } from './1765000000000-tenant-exports';
 import { BenchmarkConfidenceLimits1765100000000 } from './1765100000000-benchmark-confidence-limits';
 import { SharedRecords1765200000000 } from './1765200000000-shared-records';
+import { SharingPlansPerParty1765500000000 } from './1765500000000-sharing-plans-per-party';
 
 /** Every migration, in order. Listed explicitly so bundles and tests never depend on globbing. */
 export const migrations = [
@@ -35,4 +36,5 @@ export const migrations = [
   TenantExports1765000000000,
   BenchmarkConfidenceLimits1765100000000,
   SharedRecords1765200000000,
+  SharingPlansPerParty1765500000000,
 ];
