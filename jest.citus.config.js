@@ -5,7 +5,7 @@
 // and what is not, with the reasons.
 const root = require('./jest.config.js');
 
-const [, integration, e2e] = root.projects;
+const [, integration] = root.projects;
 
 module.exports = {
   // The grant policies evaluate a PL/pgSQL function per partner row on every shard (§9.4): the
@@ -17,19 +17,13 @@ module.exports = {
       displayName: 'citus-integration',
       // What passes on Citus today. Not here, each with the reason it fails on Citus
       // (docs/scaling.md §9.3, §9.4): test/integration/comparison-jobs,
-      // libs/datasets/src/lib/dataset-imports, test/e2e/sharing, comparisons, datasets.
-      // Run one of them with `npm run test:citus -- --selectProjects citus-e2e --testMatch
-      // '**/<file>'` to see it fail.
+      // libs/datasets/src/lib/dataset-imports, test/e2e/isolation, sharing, comparisons, datasets.
+      // Run one of them with `npm run test:citus -- --testMatch '**/<file>'` to see it fail.
       testMatch: [
         '<rootDir>/test/citus/*.citus-spec.ts',
         '<rootDir>/test/integration/row-level-security.int-spec.ts',
         '<rootDir>/test/integration/sharing-grants.int-spec.ts',
       ],
-    },
-    {
-      ...e2e,
-      displayName: 'citus-e2e',
-      testMatch: ['<rootDir>/test/e2e/isolation.e2e-spec.ts'],
     },
   ],
 };
