@@ -8,18 +8,22 @@ const root = require('./jest.config.js');
 const [, integration, e2e] = root.projects;
 
 module.exports = {
-  testTimeout: 120_000,
+  // The grant policies evaluate a PL/pgSQL function per partner row on every shard (§9.4): the
+  // sharing-grants property test takes minutes on the cluster where it takes seconds on one node.
+  testTimeout: 600_000,
   projects: [
     {
       ...integration,
       displayName: 'citus-integration',
       // What passes on Citus today. Not here, each with the reason it fails on Citus
-      // (docs/scaling.md §9.3): test/integration/sharing-grants, stale-runs, test/e2e/isolation,
-      // sharing, dataset-import-jobs (not verified on Citus).
+      // (docs/scaling.md §9.3): test/e2e/sharing (a distributed deadlock when an owner's step
+      // settles the protocol), test/e2e/isolation and test/integration/stale-runs (not shown to
+      // pass on Citus), test/e2e/dataset-import-jobs (not verified on Citus).
       // Run one of them with `npm run test:citus -- --testMatch '**/<file>'` to see it fail.
       testMatch: [
         '<rootDir>/test/citus/*.citus-spec.ts',
         '<rootDir>/test/integration/row-level-security.int-spec.ts',
+        '<rootDir>/test/integration/sharing-grants.int-spec.ts',
         '<rootDir>/libs/datasets/src/lib/dataset-imports.int-spec.ts',
         '<rootDir>/test/integration/comparison-jobs.int-spec.ts',
         '<rootDir>/test/integration/comparison-recompute.int-spec.ts',

@@ -319,16 +319,40 @@ export class ClubsService {
   async membersOf(clubs: readonly ClubModel[]): Promise<ClubMemberModel[][]> {
     const principal = this.context.principal();
     return this.tx.run(async (m) => {
-      const rows = await m.query<MemberRow[]>(
-        `select cm.club_id, cm.urn, cm.member_tenant_id, cm.added_at, t.la_code,
-                (select s.name from schools s where s.urn = cm.urn
-                   and s.tenant_id in (cm.member_tenant_id, app_public_tenant())
-                 order by s.tenant_id = cm.member_tenant_id desc limit 1) as name
+      // Members first, then their names in a second query: Citus cannot run the name lookup as
+      // a subquery correlated across tenants' shards. The member's own row (when the caller may
+      // read it) wins over the public register's.
+      const members = await m.query<(Omit<MemberRow, 'name'> & { club_tenant_id: string })[]>(
+        `select cm.tenant_id as club_tenant_id, cm.club_id, cm.urn, cm.member_tenant_id,
+                cm.added_at, t.la_code
          from club_members cm join tenants t on t.id = cm.member_tenant_id
-         where (cm.tenant_id, cm.club_id) in (select * from unnest($1::uuid[], $2::uuid[]))
+         where cm.tenant_id = any($1::uuid[]) and cm.club_id = any($2::uuid[])
          order by cm.member_tenant_id <> $3, t.la_code, cm.urn`,
         [clubs.map((c) => c.coordinator.id), clubs.map((c) => c.id), principal.tenantId],
       );
+      const names = members.length
+        ? await m.query<{ tenant_id: string; urn: number; name: string; public: boolean }[]>(
+            `select tenant_id, urn, name, tenant_id = app_public_tenant() as public from schools
+             where urn = any($1::int[])
+               and (tenant_id = any($2::uuid[]) or tenant_id = app_public_tenant())`,
+            [
+              [...new Set(members.map((r) => r.urn))],
+              [...new Set(members.map((r) => r.member_tenant_id))],
+            ],
+          )
+        : [];
+      const rows: MemberRow[] = members
+        .filter((r) =>
+          clubs.some((c) => c.coordinator.id === r.club_tenant_id && c.id === r.club_id),
+        )
+        .map(({ club_tenant_id: _club, ...r }) => ({
+          ...r,
+          name:
+            (
+              names.find((n) => n.tenant_id === r.member_tenant_id && n.urn === r.urn) ??
+              names.find((n) => n.public && n.urn === r.urn)
+            )?.name ?? null,
+        }));
       const reads: ProtocolRead[] = [];
       const result = clubs.map((club) => {
         const members = rows.filter((r) => r.club_id === club.id);

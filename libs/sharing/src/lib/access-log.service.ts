@@ -181,30 +181,29 @@ export class AccessLog {
     reads: readonly ProtocolRead[],
   ): Promise<void> {
     if (reads.length === 0) return;
+    // One VALUES row per entry, not INSERT … SELECT: Citus runs an INSERT … SELECT from a
+    // function as a COPY into the shards, which it refuses under row-level security.
+    const params: unknown[] = [reader.tenantId, reader.userId];
+    const rows = reads.map((r) => {
+      const at = params.length;
+      params.push(
+        r.ownerTenantId,
+        r.protocolOwnerId,
+        r.protocolId,
+        r.protocolVersion,
+        r.operation,
+        r.urns,
+        r.measures,
+        r.rowCount,
+      );
+      return `($${at + 1}::uuid, $1::uuid, $2::uuid, $${at + 2}::uuid, $${at + 3}::uuid, $${at + 4}::int,
+               left($${at + 5}, 120), $${at + 6}::int[], $${at + 7}::text[], $${at + 8}::int)`;
+    });
     await m.query(
       `insert into access_log (tenant_id, reader_tenant_id, reader_user_id, protocol_owner_id,
          protocol_id, protocol_version, operation, urns, measures, row_count)
-       select x.tenant_id, $2, $3, x.protocol_owner_id, x.protocol_id, x.protocol_version,
-              left(x.operation, 120), x.urns, x.measures, x.row_count
-       from jsonb_to_recordset($1::jsonb) as x(tenant_id uuid, protocol_owner_id uuid,
-         protocol_id uuid, protocol_version int, operation text, urns int[], measures text[],
-         row_count int)`,
-      [
-        JSON.stringify(
-          reads.map((r) => ({
-            tenant_id: r.ownerTenantId,
-            protocol_owner_id: r.protocolOwnerId,
-            protocol_id: r.protocolId,
-            protocol_version: r.protocolVersion,
-            operation: r.operation,
-            urns: r.urns,
-            measures: r.measures,
-            row_count: r.rowCount,
-          })),
-        ),
-        reader.tenantId,
-        reader.userId,
-      ],
+       values ${rows.join(', ')}`,
+      params,
     );
   }
 

@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 
+import { CITUS_SHARING_REFERENCE_TABLES, prepareSharingForCitus } from './citus/citus-sharing';
 import { APP_ROLE } from './database-roles';
 
 /**
@@ -30,6 +31,7 @@ export const CITUS_REFERENCE_TABLES = [
   'api_key_directory',
   'sharing_grants',
   'sharing_reach',
+  ...CITUS_SHARING_REFERENCE_TABLES,
 ] as const;
 
 /** Never distributed: TypeORM's bookkeeping, read and written only by the migration runner. */
@@ -257,6 +259,7 @@ export async function distributeSchema(
     await db.query(
       'ALTER TABLE api_key_directory DROP CONSTRAINT IF EXISTS api_key_directory_tenant_id_prefix_fkey',
     );
+    await prepareSharingForCitus(db);
     await db.query(CITUS_POLICY_FUNCTIONS);
     for (const [table, policy, using, check] of CITUS_POLICIES) {
       if (!tables.some((t) => t.name === table)) continue;

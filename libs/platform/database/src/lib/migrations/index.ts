@@ -15,6 +15,7 @@ import { RequestPathIndexes1764900000000 } from './1764900000000-request-path-in
 import { TenantExports1765000000000 } from './1765000000000-tenant-exports';
 import { BenchmarkConfidenceLimits1765100000000 } from './1765100000000-benchmark-confidence-limits';
 import { SharedRecords1765200000000 } from './1765200000000-shared-records';
+import { SharingPlansPerParty1765500000000 } from './1765500000000-sharing-plans-per-party';
 import { SchoolResultsIndexes1765540000000 } from './1765540000000-school-results-indexes';
 import { UserEvents1765560000000 } from './1765560000000-user-events';
 
@@ -37,6 +38,7 @@ export const migrations = [
   TenantExports1765000000000,
   BenchmarkConfidenceLimits1765100000000,
   SharedRecords1765200000000,
+  SharingPlansPerParty1765500000000,
   SchoolResultsIndexes1765540000000,
   UserEvents1765560000000,
 ];
