@@ -168,7 +168,10 @@ class PerformanceTablesReader implements RowReader {
       return;
     }
     const { area } = identity;
-    if (area.level === 'local_authority' && !policy.admitLa(area.code, line, this.kind.laColumn))
+    if (
+      area.level === 'local_authority' &&
+      !policy.admitLa(area.code, line, this.kind.laColumn, false)
+    )
       return;
     const key = `${area.level}|${area.code}|${area.variant}|${period?.timePeriod ?? ''}`;
     if (

@@ -274,7 +274,7 @@ class EesReader implements RowReader {
     if (!resolved) return;
     if (
       resolved.level === 'local_authority' &&
-      !this.policy.admitLa(cell('old_la_code'), line, 'old_la_code')
+      !this.policy.admitLa(cell('old_la_code'), line, 'old_la_code', false)
     )
       return;
     this.policy.countSummaryRow(line);

@@ -10,7 +10,9 @@ export class SchoolRowPolicy {
   private readonly reportedLaCodes = new Set<string>();
   private readonly schoolsSeen = new Set<string>();
   private skippedOtherLa = 0;
-  private admittedLaRows = 0;
+  /** School rows (not LA summary rows) kept and skipped for their LA. */
+  private admittedSchoolRows = 0;
+  private skippedSchoolRows = 0;
   private firstOtherLa: { code: string; line: number } | null = null;
   private summaryRows = 0;
   private firstSummaryLine: number | null = null;
@@ -43,7 +45,7 @@ export class SchoolRowPolicy {
    * Whether a row for this LA belongs in the import: unknown codes are errors (once per code),
    * other LAs' rows are skipped when the upload is restricted to the tenant's own LAs.
    */
-  admitLa(laCode: string | undefined, line: number, column: string): boolean {
+  admitLa(laCode: string | undefined, line: number, column: string, schoolRow = true): boolean {
     const code = (laCode ?? '').trim();
     if (code === '') return true;
     const { isKnownLaCode, restrictTo } = this.options;
@@ -63,7 +65,10 @@ export class SchoolRowPolicy {
     }
     if (restrictTo && !restrictTo.has(code)) {
       this.skippedOtherLa += 1;
-      this.firstOtherLa ??= { code, line };
+      if (schoolRow) {
+        this.skippedSchoolRows += 1;
+        this.firstOtherLa ??= { code, line };
+      }
       this.problems.add('other_la_row_skipped', {
         line,
         column,
@@ -72,7 +77,7 @@ export class SchoolRowPolicy {
       });
       return false;
     }
-    this.admittedLaRows += 1;
+    if (schoolRow) this.admittedSchoolRows += 1;
     return true;
   }
 
@@ -103,17 +108,18 @@ export class SchoolRowPolicy {
   }
 
   /**
-   * One warning for all summary rows, instead of one per row; and an error when every row with
-   * an LA code belonged to another authority: an upload of someone else's file stores nothing
-   * and must not pass as an empty success.
+   * One warning for all summary rows, instead of one per row; and an error when every school
+   * row belonged to another authority: an upload of someone else's file stores no school of
+   * the tenant's and must not pass as a success. (A file of LA-level rows only, like many EES
+   * files, has no school rows and is not refused for it.)
    */
   finish(): void {
-    if (this.skippedOtherLa > 0 && this.admittedLaRows === 0 && this.firstOtherLa) {
+    if (this.skippedSchoolRows > 0 && this.admittedSchoolRows === 0 && this.firstOtherLa) {
       const own = [...(this.options.restrictTo ?? [])].join(', ');
       this.problems.add('no_rows_for_authority', {
         line: this.firstOtherLa.line,
         value: this.firstOtherLa.code,
-        message: `None of the ${this.skippedOtherLa} school rows is for LA ${own}: the first is for LA ${this.firstOtherLa.code} (line ${this.firstOtherLa.line}).`,
+        message: `None of the ${this.skippedSchoolRows} school rows is for LA ${own}: the first is for LA ${this.firstOtherLa.code} (line ${this.firstOtherLa.line}).`,
       });
     }
     if (this.summaryRows > 0) {

@@ -18,6 +18,7 @@ import { SharedRecords1765200000000 } from './1765200000000-shared-records';
 import { SharingPlansPerParty1765500000000 } from './1765500000000-sharing-plans-per-party';
 import { SchoolResultsIndexes1765540000000 } from './1765540000000-school-results-indexes';
 import { UserEvents1765560000000 } from './1765560000000-user-events';
+import { WithheldCellsBySchool1765560000001 } from './1765560000001-withheld-cells-by-school';
 
 /** Every migration, in order. Listed explicitly so bundles and tests never depend on globbing. */
 export const migrations = [
@@ -41,4 +42,5 @@ export const migrations = [
   SharingPlansPerParty1765500000000,
   SchoolResultsIndexes1765540000000,
   UserEvents1765560000000,
+  WithheldCellsBySchool1765560000001,
 ];
