@@ -215,7 +215,8 @@ describe('web: an LA admin manages protocols, users, opt-outs and clubs without 
     await page.getByLabel('School URN').fill('116002');
     await submit(page, 'Change role');
     await page.waitForURL(/\/users$/);
-    const row = page.locator('tr', { hasText: analyst.email });
+    // The users table (the record of changes below it names the user too).
+    const row = page.locator('main table').first().locator('tr', { hasText: analyst.email });
     expect(await row.innerText()).toMatch(/headteacher\s+116002/);
     const [stored] = await web.db.query<{ role: string; school_urn: number }>(
       'select role, school_urn from users where id = $1',

@@ -322,7 +322,13 @@ describe('web: pages of every role, forms without JavaScript', () => {
     await page.getByRole('link', { name: 'Remove new.governor@hampshire.example' }).click();
     await expectAccessible(page);
     await submit(page, 'Remove user');
-    expect(await page.locator('main').innerText()).not.toContain('new.governor@hampshire.example');
+    // Gone from the users; kept in the record of changes, with who removed them.
+    expect(await page.locator('main table').first().innerText()).not.toContain(
+      'new.governor@hampshire.example',
+    );
+    expect(await page.locator('main table').nth(1).innerText()).toMatch(
+      /new\.governor@hampshire\.example\s+Removed \(was governor of school 116002\)/,
+    );
 
     await page.getByRole('link', { name: 'API keys' }).first().click();
     await page.getByLabel('Name').fill('nightly export');
