@@ -91,8 +91,12 @@ export interface BenchmarkFilter {
   period?: string | null;
 }
 
-/** Group members of the chosen runs' schools (groupRows). */
-const GROUP_ROWS = preparedStatement(`with chosen as (
+/**
+ * The groups of the chosen runs' schools: each school's latest completed, served run ($1 tenant,
+ * $2 run or null, $3 URNs or null, $4 the school a school role is bound to or null), with the
+ * columns every group read returns before the neighbour's name and LA code.
+ */
+const CHOSEN_GROUPS = `with chosen as (
          select distinct on (l.urn) l.urn, l.run_id from comparison_groups l
          join comparison_runs r on r.tenant_id = l.tenant_id and r.id = l.run_id
          where l.tenant_id = $1 and l.rank = 1 and r.status = 'completed' and not r.stale
@@ -100,8 +104,11 @@ const GROUP_ROWS = preparedStatement(`with chosen as (
            and ($4::int is null or l.urn = $4)
          order by l.urn, r.finished_at desc, r.id)
        select g.run_id, g.urn, g.rank, g.neighbour_urn, g.neighbour_tenant_id, g.distance,
-              g.feature_shares, r.features, s.name, s.la_code,
-              g.neighbour_tenant_id is not distinct from app_public_tenant() as is_reference
+              g.feature_shares, r.features,
+              g.neighbour_tenant_id is not distinct from app_public_tenant() as is_reference`;
+
+/** Group members of the chosen runs' schools with their names (groupRows, one node). */
+const GROUP_ROWS = preparedStatement(`${CHOSEN_GROUPS}, s.name, s.la_code
        from comparison_groups g
        join chosen c on c.urn = g.urn and c.run_id = g.run_id
        join comparison_runs r on r.tenant_id = g.tenant_id and r.id = g.run_id
@@ -515,16 +522,7 @@ export class ComparisonResultsService {
     // Citus: a join of the tenant's groups with other tenants' schools on URN is a join across
     // shards, which Citus refuses; the names are read per neighbour tenant instead.
     const rows = await m.query<GroupRow[]>(
-      `with chosen as (
-         select distinct on (l.urn) l.urn, l.run_id from comparison_groups l
-         join comparison_runs r on r.tenant_id = l.tenant_id and r.id = l.run_id
-         where l.tenant_id = $1 and l.rank = 1 and r.status = 'completed' and not r.stale
-           and ($2::uuid is null or l.run_id = $2) and ($3::int[] is null or l.urn = any($3))
-           and ($4::int is null or l.urn = $4)
-         order by l.urn, r.finished_at desc, r.id)
-       select g.run_id, g.urn, g.rank, g.neighbour_urn, g.neighbour_tenant_id, g.distance,
-              g.feature_shares, r.features, null as name, null as la_code,
-              g.neighbour_tenant_id is not distinct from app_public_tenant() as is_reference
+      `${CHOSEN_GROUPS}, null as name, null as la_code
        from comparison_groups g
        join chosen c on c.urn = g.urn and c.run_id = g.run_id
        join comparison_runs r on r.tenant_id = g.tenant_id and r.id = g.run_id
