@@ -201,6 +201,12 @@ describe('operator CLI', () => {
        where t.la_code = '815'`,
     );
     expect(Number(reach.n)).toBeGreaterThan(10);
+    // The planner's statistics are fresh: the first requests are not planned for empty tables.
+    const unanalysed = await db.query<{ relname: string }>(
+      `select relname from pg_stat_user_tables
+       where relname in ('schools', 'observations') and last_analyze is null`,
+    );
+    expect(unanalysed).toEqual([]);
     const tables = ['tenants', 'users', 'login_directory', 'protocols', 'sharing_grants'];
     const before = await snapshotDatabase(db, tables);
     expect(await cli('demo', '--no-start', '--no-reference')).toBe(0);

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { Client } from 'pg';
 
 import { loadAppConfig, redactUrl } from '@schoolbench/config';
 import {
@@ -32,6 +33,21 @@ export async function migrate(): Promise<string[]> {
     config.DATABASE_DISTRIBUTION,
     config.DATABASE_ADMIN_URL,
   );
+}
+
+/**
+ * Refreshes the planner's statistics after a bulk load. Autovacuum would get there, but until it
+ * does the first requests are planned as if the freshly loaded tables were empty. As the owner:
+ * the app role may not ANALYZE, and ANALYZE samples every tenant's rows whatever their policies.
+ */
+export async function analyzeDatabase(): Promise<void> {
+  const client = new Client({ connectionString: loadAppConfig().DATABASE_OWNER_URL });
+  await client.connect();
+  try {
+    await client.query('analyze');
+  } finally {
+    await client.end();
+  }
 }
 
 export function registerDatabaseCommands(program: Command): void {

@@ -14,7 +14,7 @@ import { TenantsService } from '@schoolbench/tenants';
 
 import { CommandError, withServices } from '../cli-context';
 import { repositoryRoot, sharedDataFolder } from '../shared-data';
-import { migrate, provisionDatabase } from './database.command';
+import { analyzeDatabase, migrate, provisionDatabase } from './database.command';
 import { importFilesWith, type ImportSummaryRow } from './import.command';
 
 export const DEMO_PASSWORD = 'schoolbench-demo';
@@ -283,6 +283,7 @@ export function registerDemoCommand(program: Command): void {
       const applied = await migrate();
       if (applied.length) process.stdout.write(`Migrations applied: ${applied.join(', ')}\n`);
       const logins = await withServices((app) => seedDemo(app, opts.reference));
+      await analyzeDatabase();
       if (!opts.start) {
         printLogins(logins);
         return;
