@@ -18,8 +18,7 @@ module.exports = {
       // What passes on Citus today. Not here, with the reason (docs/scaling.md §9.3):
       // test/e2e/isolation (18 of 20: in the pseudonymised mode the club dashboard's club_cells
       // is refused, "cannot push down this subquery"; and the file takes about 11 minutes on the
-      // cluster, too long beside the single-node run in CI), test/e2e/dataset-import-jobs (the
-      // killed-worker test did not finish on the cluster; not diagnosed).
+      // cluster, too long beside the single-node run in CI).
       // Run one with `npm run test:citus -- --selectProjects citus-e2e --testMatch '**/<file>'`.
       testMatch: [
         '<rootDir>/test/citus/*.citus-spec.ts',
@@ -40,6 +39,7 @@ module.exports = {
         '<rootDir>/test/e2e/dataset-concurrency.e2e-spec.ts',
         '<rootDir>/test/e2e/comparisons.e2e-spec.ts',
         '<rootDir>/test/e2e/sharing.e2e-spec.ts',
+        '<rootDir>/test/e2e/dataset-import-jobs.e2e-spec.ts',
       ],
     },
   ],
