@@ -47,20 +47,21 @@ describe('SchoolBench distributed on Citus', () => {
     expect(new Set(distributed.map((t) => t.colocation)).size).toBe(1);
   });
 
-  it('has RLS enabled and forced, with the same policies, on every shard placement', async () => {
+  it('has RLS enabled and forced, with the same policies (restrictive ones restrictive), on every shard placement', async () => {
     const distributed = await db.query<{ name: string }>(
       "select table_name::text as name from citus_tables where citus_table_type = 'distributed'",
     );
     for (const { name } of distributed) {
       const [coordinator] = await db.query<{ policies: string }>(
-        `select string_agg(polname, ',' order by polname) as policies from pg_policy
-         where polrelid = $1::regclass`,
+        `select string_agg(polname || ':' || polpermissive, ',' order by polname) as policies
+         from pg_policy where polrelid = $1::regclass`,
         [name],
       );
       const shards = await db.query<{ result: string }>(
         `select distinct result from run_command_on_shards($1, $$
            select relrowsecurity::text || '|' || relforcerowsecurity::text || '|' ||
-                  (select string_agg(polname, ',' order by polname) from pg_policy where polrelid = '%1$s'::regclass)
+                  (select string_agg(polname || ':' || polpermissive, ',' order by polname)
+                   from pg_policy where polrelid = '%1$s'::regclass)
            from pg_class where oid = '%1$s'::regclass$$)`,
         [name],
       );

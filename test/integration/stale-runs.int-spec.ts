@@ -91,12 +91,10 @@ describe('stale comparison runs after a revocation', () => {
     const during = await finishedRun([hants, nyorks]);
     const ownOnly = await finishedRun([hants]);
 
-    await asTenant(
-      hants,
-      `update protocols set status = 'revoked', version_in_force = null where tenant_id = $1 and id = $2`,
-      [hants.id, second],
-    );
-    await asTenant(hants, 'select protocol_settle($1, $2)', [hants.id, second]);
+    // As the API revokes: the owner's step and the settling in one definer call.
+    await asTenant(hants, `select protocol_owner_step($1, 'revoke', 'revoked', null, null)`, [
+      second,
+    ]);
 
     expect(await stale(before)).toBe(false);
     expect(await stale(during)).toBe(true);

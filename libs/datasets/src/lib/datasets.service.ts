@@ -218,9 +218,27 @@ export class DatasetsService {
           field: 'datasetId',
         });
       }
-      // Partners' datasets are not readable rows; their current versions come from the grants.
+      // Partners' datasets are not readable rows; their current versions come from the grants,
+      // and their small cohorts (withheld by the policy) come back as c, keys only. Both definer
+      // functions are read first, in one statement, and passed on as parameters: inside the
+      // observations query Citus runs them on each shard (a nested distributed query, refused),
+      // and a second statement calling one in the same transaction was refused on the cluster
+      // too (docs/scaling.md §9.4).
+      const [shared] = partners
+        ? await m.query<{ ids: string[]; withheld: unknown[] }[]>(
+            `select coalesce((select array_agg(id) from shared_current_datasets()), '{}') as ids,
+                    coalesce((select jsonb_agg(w) from shared_withheld_cells($1, $2, $3, $4) w),
+                             '[]') as withheld`,
+            [
+              urns ?? null,
+              filter.measures ?? null,
+              filter.periods?.map(Number) ?? null,
+              filter.breakdowns ?? null,
+            ],
+          )
+        : [null];
       const current = partners
-        ? 'o.dataset_id in (select id from shared_current_datasets()) and $2::uuid is null'
+        ? 'o.dataset_id = any($2::uuid[])'
         : filter.datasetId
           ? 'o.dataset_id = $2::uuid'
           : 'd.is_current and $2::uuid is null';
@@ -232,13 +250,13 @@ export class DatasetsService {
         and ($6::text[] is null or o.breakdown = any($6))`;
       const params = [
         owners ?? principal.tenantId,
-        filter.datasetId ? this.uuid(filter.datasetId) : null,
+        shared ? shared.ids : filter.datasetId ? this.uuid(filter.datasetId) : null,
         urns ?? null,
         filter.measures ?? null,
         filter.periods?.map(Number) ?? null,
         filter.breakdowns ?? null,
+        JSON.stringify(shared?.withheld ?? []),
       ];
-      // A partner's small cohorts are withheld by the policy; they come back as c, keys only.
       const from = partners
         ? `from (select o.tenant_id, o.dataset_id, o.urn, o.measure, o.time_period, o.time_identifier,
                         o.breakdown, o.value, o.suppression, o.numerator, o.denominator, o.source_code
@@ -246,17 +264,19 @@ export class DatasetsService {
                  union all
                  select w.tenant_id, w.dataset_id, w.urn, w.measure, w.time_period, w.time_identifier,
                         w.breakdown, null, 'c', null, null, null
-                 from shared_withheld_cells($3, $4, $5, $6) w) o`
-        : `from observations o join datasets d on d.tenant_id = o.tenant_id and d.id = o.dataset_id`;
+                 from jsonb_to_recordset($7::jsonb) as w(tenant_id uuid, dataset_id uuid, urn int,
+                        measure varchar, time_period int, time_identifier varchar, breakdown varchar)) o`
+        : `from observations o join datasets d on d.tenant_id = o.tenant_id and d.id = o.dataset_id
+           where $7::jsonb is not null`;
       const [{ count }] = await m.query<{ count: number }[]>(
-        `select count(*)::int as count ${from} where ${where}`,
+        `select count(*)::int as count ${from} ${partners ? 'where' : 'and'} ${where}`,
         params,
       );
       const cursor = after ? decodeCursor(after, 4) : null;
       const rows = await m.query<ObservationRow[]>(
-        `select o.* ${from} where ${where}
-           and ($7::int is null or (o.urn, o.measure, o.time_period, o.breakdown) > ($7::int, $8::text, $9::int, $10::text))
-         order by o.urn, o.measure, o.time_period, o.breakdown limit $11`,
+        `select o.* ${from} ${partners ? 'where' : 'and'} ${where}
+           and ($8::int is null or (o.urn, o.measure, o.time_period, o.breakdown) > ($8::int, $9::text, $10::int, $11::text))
+         order by o.urn, o.measure, o.time_period, o.breakdown limit $12`,
         [...params, ...(cursor ?? [null, null, null, null]), first + 1],
       );
       const page = rows.slice(0, first);

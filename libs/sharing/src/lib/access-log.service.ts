@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 
 import { decodeCursor, encodeCursor, type Connection } from '@schoolbench/graphql';
-import { TenantContext, TenantTransactions } from '@schoolbench/tenancy';
+import { configuredDistribution, TenantContext, TenantTransactions } from '@schoolbench/tenancy';
 
 import type { AccessLogEntryModel, AccessLogFilter } from './models/access-log.model';
 
@@ -181,6 +181,24 @@ export class AccessLog {
     reads: readonly ProtocolRead[],
   ): Promise<void> {
     if (reads.length === 0) return;
+    // On Citus, within a read request, at its end: the entries are the app role's writes to the
+    // owners' shards, and a definer function the request calls later (shared_current_datasets)
+    // reads co-located placements as the sharing role, which Citus refuses once another user
+    // wrote them in the transaction (docs/scaling.md §9.4). Still before the commit, so an answer
+    // whose entries are not durable is withheld as before.
+    const scope = configuredDistribution() === 'citus' ? this.context.requestScope() : undefined;
+    if (scope) {
+      await scope.beforeCommit(m, (mm) => this.write(mm, reader, reads));
+      return;
+    }
+    await this.write(m, reader, reads);
+  }
+
+  private async write(
+    m: EntityManager,
+    reader: { tenantId: string; userId: string | null },
+    reads: readonly ProtocolRead[],
+  ): Promise<void> {
     // One VALUES row per entry, not INSERT … SELECT: Citus runs an INSERT … SELECT from a
     // function as a COPY into the shards, which it refuses under row-level security.
     const params: unknown[] = [reader.tenantId, reader.userId];

@@ -107,57 +107,59 @@ export class ProtocolsService {
   }
 
   async propose(id: string): Promise<ProtocolModel> {
-    return this.transition(id, 'propose', async (m, row) => {
-      await m.query(
-        `update protocols set status = 'proposed', updated_at = now() where tenant_id = $1 and id = $2`,
-        [row.tenant_id, row.id],
-      );
-      await this.event(m, row.id, row.current_version, 'proposed');
-    });
+    return this.transition(id, 'propose', (m, row, next) => this.step(m, row, 'propose', next));
   }
 
   /** Signs the current version; `version` guards against signing terms you have not read. */
   async sign(id: string, version?: number): Promise<ProtocolModel> {
-    return this.transition(
-      id,
-      'sign',
-      async (m, row) => {
-        if (version !== undefined && version !== row.current_version) {
-          throw badInput(
-            `Version ${version} is not the current version of this protocol (it is ${row.current_version}): read the amended terms and sign those`,
-            { field: 'version' },
-          );
-        }
-        await this.database(() =>
-          m.query('select protocol_sign($1, $2, $3)', [row.tenant_id, row.id, row.current_version]),
+    return this.transition(id, 'sign', async (m, row) => {
+      if (version !== undefined && version !== row.current_version) {
+        throw badInput(
+          `Version ${version} is not the current version of this protocol (it is ${row.current_version}): read the amended terms and sign those`,
+          { field: 'version' },
         );
-      },
-      false,
-    );
+      }
+      await this.database(() =>
+        m.query('select protocol_sign($1, $2, $3)', [row.tenant_id, row.id, row.current_version]),
+      );
+    });
   }
 
   async amend(id: string, input: ProtocolTermsInput): Promise<ProtocolModel> {
     const principal = this.context.principal();
     return this.transition(id, 'amend', async (m, row, next) => {
-      const terms = await this.terms(m, input, principal.tenantId);
-      const version = row.current_version + 1;
-      await this.insertVersion(m, row.id, version, terms);
-      await m.query(
-        `update protocols set current_version = $3, status = $4, updated_at = now(),
-           parties = (select array_agg(distinct p) from unnest(parties || $5::uuid[]) p)
-         where tenant_id = $1 and id = $2`,
-        [row.tenant_id, row.id, version, next, terms.parties],
-      );
-      await this.event(m, row.id, version, 'amended');
+      const t = await this.terms(m, input, principal.tenantId);
+      // By column name, as protocol_owner_step reads them (jsonb_populate_record).
+      const terms = {
+        title: t.title,
+        purpose: t.purpose,
+        parties: t.parties,
+        scope_categories: t.categories,
+        scope_measures: t.scopeMeasures,
+        measures: t.measures,
+        period_from: t.periodFrom,
+        period_to: t.periodTo,
+        phases: t.phases,
+        disclosure: t.disclosure,
+        min_group_size: t.minGroupSize,
+        small_cohort_threshold: t.smallCohortThreshold,
+        valid_from: t.validFrom,
+        valid_to: t.validTo,
+      };
+      await this.step(m, row, 'amend', next, terms);
     });
   }
 
   async suspend(id: string, reason?: string): Promise<ProtocolModel> {
-    return this.transition(id, 'suspend', (m, row) => this.stop(m, row, 'suspended', reason));
+    return this.transition(id, 'suspend', (m, row, next) =>
+      this.step(m, row, 'suspend', next, null, reason),
+    );
   }
 
   async revoke(id: string, reason?: string): Promise<ProtocolModel> {
-    return this.transition(id, 'revoke', (m, row) => this.stop(m, row, 'revoked', reason));
+    return this.transition(id, 'revoke', (m, row, next) =>
+      this.step(m, row, 'revoke', next, null, reason),
+    );
   }
 
   /** Withdraws one school of the caller's authority from the protocol. */
@@ -179,12 +181,15 @@ export class ProtocolsService {
       if (!school) {
         throw badInput(`School ${urn} is not in your authority’s register`, { field: 'urn' });
       }
-      const inserted = await m.query<{ urn: number }[]>(
-        `insert into protocol_opt_outs (tenant_id, protocol_owner_id, protocol_id, urn, opted_out_by)
-         values ($1, $2, $3, $4, $5) on conflict do nothing returning urn`,
-        [principal.tenantId, row.tenant_id, row.id, urn, principal.userId],
+      // The opt-out and the settling in one definer function: one role writes and reads them.
+      const [{ inserted }] = await this.database(() =>
+        m.query<{ inserted: boolean }[]>('select protocol_opt_out($1, $2, $3) as inserted', [
+          row.tenant_id,
+          row.id,
+          urn,
+        ]),
       );
-      if (inserted.length === 0) {
+      if (!inserted) {
         throw badInput(`School ${urn} has already opted out of this protocol`, { field: 'urn' });
       }
     });
@@ -202,14 +207,16 @@ export class ProtocolsService {
     id: string,
     action: ProtocolAction,
     apply: (m: EntityManager, row: ProtocolRow, next: ProtocolStatusCode) => Promise<void>,
-    settle = true,
   ): Promise<ProtocolModel> {
     const principal = this.context.principal();
-    return this.tx.run(async (m) => {
-      // Owners lock their protocol against concurrent changes; a party cannot lock another
-      // tenant's row (FOR UPDATE needs update rights), and protocol_sign locks it in the database.
+    await this.tx.run(async (m) => {
+      // Owners lock their protocol against concurrent changes, as the sharing role
+      // (protocol_lock): every lock and write of the step is that role's, in protocol_owner_step
+      // or protocol_sign. On Citus a row locked by the app role and then by a definer function
+      // is two backends of one transaction waiting on each other (docs/scaling.md §9.4). A party
+      // cannot lock another tenant's row; protocol_sign locks it in the database.
       let row = await this.row(m, id);
-      if (row.tenant_id === principal.tenantId) row = await this.row(m, id, true);
+      if (row.tenant_id === principal.tenantId) row = await this.locked(m, id);
       const state = await this.state(m, row);
       let next: ProtocolStatusCode;
       try {
@@ -225,33 +232,45 @@ export class ProtocolsService {
         throw error;
       }
       await apply(m, row, next);
-      if (settle) {
-        await this.database(() =>
-          m.query('select protocol_settle($1, $2)', [row.tenant_id, row.id]),
-        );
-      }
-      return this.model(m, await this.row(m, id));
     });
+    // Read after the commit: on Citus the step's rows were written over the sharing role's
+    // connections, which the app role's may not read in the same transaction ("modified in
+    // this transaction by a different user").
+    return this.get(id);
   }
 
-  private async stop(
+  /** An owner's step: its writes and the settling, as the sharing role (protocol_owner_step). */
+  private async step(
     m: EntityManager,
     row: ProtocolRow,
-    status: 'suspended' | 'revoked',
+    action: 'propose' | 'amend' | 'suspend' | 'revoke',
+    next: ProtocolStatusCode,
+    terms: Record<string, unknown> | null = null,
     reason?: string,
   ): Promise<void> {
-    await m.query(
-      `update protocols set status = $3, version_in_force = null, updated_at = now()
-       where tenant_id = $1 and id = $2`,
-      [row.tenant_id, row.id, status],
+    await this.database(() =>
+      m.query('select protocol_owner_step($1, $2, $3, $4, $5)', [
+        row.id,
+        action,
+        next,
+        terms,
+        reason ?? null,
+      ]),
     );
-    await this.event(m, row.id, row.current_version, status, reason);
   }
 
-  private async row(m: EntityManager, id: string, lock = false): Promise<ProtocolRow> {
+  private async locked(m: EntityManager, id: string): Promise<ProtocolRow> {
+    const [row] = await this.database(() =>
+      m.query<ProtocolRow[]>('select * from protocol_lock($1)', [id]),
+    );
+    if (!row) throw notFound(`Protocol ${id}`);
+    return row;
+  }
+
+  private async row(m: EntityManager, id: string): Promise<ProtocolRow> {
     if (!UUID.test(id)) throw badInput(`"${id}" is not a protocol id`, { field: 'id' });
     const [row] = await m.query<ProtocolRow[]>(
-      `select ${PROTOCOL_COLUMNS} from protocols where id = $1${lock ? ' for update' : ''}`,
+      `select ${PROTOCOL_COLUMNS} from protocols where id = $1`,
       [id],
     );
     if (!row) throw notFound(`Protocol ${id}`);

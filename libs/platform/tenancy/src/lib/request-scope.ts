@@ -71,6 +71,8 @@ export class RequestScope {
   private readonly remembered = new Map<string, Promise<unknown>>();
   /** The statements of the request, one after another on its one connection. */
   private queue: Promise<unknown> = Promise.resolve();
+  /** Writes that wait for the end of the request (`beforeCommit`), in the order given. */
+  private readonly deferred: (() => Promise<unknown>)[] = [];
 
   constructor(
     private readonly dataSource: DataSource,
@@ -148,6 +150,27 @@ export class RequestScope {
       }
       return found;
     });
+  }
+
+  /**
+   * Runs `write` in this scope's transaction just before it commits (never if it rolls back),
+   * when `manager` is the scope's; otherwise at once. A failed write rolls the request back, so
+   * its answer is withheld as when the commit fails.
+   */
+  async beforeCommit(
+    manager: EntityManager,
+    write: (manager: EntityManager) => Promise<unknown>,
+  ): Promise<void> {
+    if (this.ended || !this.opening || manager.queryRunner === undefined) {
+      await write(manager);
+      return;
+    }
+    const opened = await this.opening;
+    if (manager.queryRunner !== opened.runner) {
+      await write(manager);
+      return;
+    }
+    this.deferred.push(() => write(manager));
   }
 
   private inTurn<T>(send: () => Promise<T>): Promise<T> {
@@ -231,6 +254,14 @@ export class RequestScope {
     let failure: unknown;
     let committed = false;
     try {
+      if (intent === 'commit') {
+        try {
+          for (const write of this.deferred.splice(0)) await write();
+        } catch (error) {
+          failure = error;
+          intent = 'rollback';
+        }
+      }
       const result = await this.inTurn(() => opened.client.query(intent));
       // Postgres answers COMMIT of a transaction that a failed statement aborted with ROLLBACK.
       committed = intent === 'commit' && !Array.isArray(result) && result.command === 'COMMIT';

@@ -19,6 +19,7 @@ import { SharingPlansPerParty1765500000000 } from './1765500000000-sharing-plans
 import { SchoolResultsIndexes1765540000000 } from './1765540000000-school-results-indexes';
 import { UserEvents1765560000000 } from './1765560000000-user-events';
 import { WithheldCellsBySchool1765560000001 } from './1765560000001-withheld-cells-by-school';
+import { ProtocolOwnerSteps1765600000000 } from './1765600000000-protocol-owner-steps';
 
 /** Every migration, in order. Listed explicitly so bundles and tests never depend on globbing. */
 export const migrations = [
@@ -43,4 +44,5 @@ export const migrations = [
   SchoolResultsIndexes1765540000000,
   UserEvents1765560000000,
   WithheldCellsBySchool1765560000001,
+  ProtocolOwnerSteps1765600000000,
 ];
