@@ -25,7 +25,8 @@ export class RequestTransactionPlugin implements ApolloServerPlugin {
     return Promise.resolve({
       didResolveOperation: ({ operation, contextValue }): Promise<void> => {
         if (operation?.operation !== OperationTypeNode.QUERY) return Promise.resolve();
-        scope = this.tx.beginRequest('REPEATABLE READ');
+        // Pipelined: sibling fields' statements (a run's groups and benchmarks) share one write.
+        scope = this.tx.beginRequest('REPEATABLE READ', { pipelined: true });
         // However the request ends (a client gone, an error before the answer), its connection
         // goes back to the pool; after a normal answer this finds the scope ended and does nothing.
         const res = contextValue.res as Response | undefined;
