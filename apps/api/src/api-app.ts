@@ -20,6 +20,10 @@ export async function createApiApp(): Promise<INestApplication> {
   // X-Forwarded-For is believed only from the configured proxies; the sign-in throttle keys on
   // the address Express derives from it, so a client cannot choose its own.
   http.set('trust proxy', config.TRUSTED_PROXIES.length ? config.TRUSTED_PROXIES : false);
+  // Express hashes every body it sends for an ETag (SHA-1): wasted on GraphQL's POST answers,
+  // and no client of the API revalidates with If-None-Match. No X-Powered-By either.
+  http.set('etag', false);
+  http.set('x-powered-by', false);
   app.use(refuseHostileQueryParameters);
   return app;
 }

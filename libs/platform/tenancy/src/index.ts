@@ -8,5 +8,6 @@ export {
   preparedStatement,
   RequestScope,
   type RequestIsolation,
+  type RequestScopeOptions,
   type ScopeOutcome,
 } from './lib/request-scope';

@@ -8,6 +8,7 @@ import { isDatabaseUnavailable } from '@schoolbench/database';
 import { forbidden, unauthenticated } from '@schoolbench/graphql';
 import { ACCESS_RULE, TenantContext, type AccessRule, type Principal } from '@schoolbench/tenancy';
 
+import { JwtStrategy } from './jwt.strategy';
 import { TenantRequestLimit } from './tenant-request-limit';
 
 function requestOf(context: ExecutionContext): Request {
@@ -29,6 +30,7 @@ export class AccessGuard extends AuthGuard(['jwt', 'api-key']) {
     private readonly reflector: Reflector,
     private readonly tenantContext: TenantContext,
     private readonly tenantRequests: TenantRequestLimit,
+    private readonly jwt: JwtStrategy,
   ) {
     super();
   }
@@ -54,7 +56,7 @@ export class AccessGuard extends AuthGuard(['jwt', 'api-key']) {
     // parallel) share the one verification.
     let verifying = this.verifying.get(req);
     if (!verifying) {
-      verifying = Promise.resolve(super.canActivate(context) as Promise<boolean>);
+      verifying = this.authenticate(context, req);
       this.verifying.set(req, verifying);
     }
     await verifying;
@@ -73,6 +75,26 @@ export class AccessGuard extends AuthGuard(['jwt', 'api-key']) {
       if (operation.operation === 'query') this.tenantContext.useOneSnapshot();
     }
     return true;
+  }
+
+  /**
+   * A valid access token is checked here, with the key made once; anything else (an API key, no
+   * credentials, a token that is expired, forged or of a removed user) goes through passport's
+   * strategies, which answer it as they always did.
+   */
+  private async authenticate(context: ExecutionContext, req: Request): Promise<boolean> {
+    let principal: Principal | undefined;
+    try {
+      principal = await this.jwt.principalFromBearer(req);
+    } catch (error) {
+      // As when passport's strategy throws: an unreachable database is passed on (503).
+      return this.handleRequest(error, false, undefined);
+    }
+    if (principal) {
+      req.user = principal;
+      return true;
+    }
+    return (await super.canActivate(context)) as boolean;
   }
 
   override handleRequest<T>(err: unknown, user: T | false, info: unknown): T {

@@ -24,6 +24,26 @@ export function nulBytePath(value: unknown, path = ''): string | undefined {
 }
 
 /**
+ * The first string literal of a document holding a NUL (shown escaped), null when none does; per
+ * document: Apollo keeps the parsed document of a query text, so a client sending the same query
+ * again is not walked again.
+ */
+const nulLiterals = new WeakMap<DocumentNode, string | null>();
+
+function nulLiteral(document: DocumentNode): string | null {
+  let literal = nulLiterals.get(document);
+  if (literal !== undefined) return literal;
+  literal = null;
+  visit(document, {
+    [Kind.STRING](node) {
+      if (node.value.includes('\u0000')) literal ??= node.value.replace(/\u0000/g, '\\0');
+    },
+  });
+  nulLiterals.set(document, literal);
+  return literal;
+}
+
+/**
  * NUL characters are refused at the boundary: no text the product stores or compares may hold
  * one (PostgreSQL cannot store it), so a NUL is always a bad value, named with where it was.
  */
@@ -38,13 +58,8 @@ export function refuseNulBytes(
       reason: 'NUL_CHARACTER',
     });
   }
-  let literal: string | undefined;
-  visit(document, {
-    [Kind.STRING](node) {
-      if (node.value.includes('\u0000')) literal ??= node.value.replace(/\u0000/g, '\\0');
-    },
-  });
-  return literal !== undefined
+  const literal = nulLiteral(document);
+  return literal !== null
     ? badInput(`The string "${literal.slice(0, 60)}" contains a NUL character`, {
         reason: 'NUL_CHARACTER',
       })

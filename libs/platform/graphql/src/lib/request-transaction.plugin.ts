@@ -12,7 +12,8 @@ import { RETRY_AFTER_SECONDS } from './service-unavailable';
  * One tenant transaction per GraphQL query, shared by all its resolvers (ADR 0040): the scope is
  * begun once the operation is known to be a query, its transaction opens with the first
  * statement (the sign-in check), and it is committed here before the answer leaves, so the
- * access-log entries for what the answer shows are durable first. Mutations keep a transaction
+ * access-log entries for what the answer shows are durable first; a transaction that only read
+ * is committed without the answer waiting (ADR 0042). Mutations keep a transaction
  * per service call: each root mutation is all-or-nothing on its own, and work queued after a
  * commit (jobs) sees what it committed.
  */
@@ -25,7 +26,8 @@ export class RequestTransactionPlugin implements ApolloServerPlugin {
     return Promise.resolve({
       didResolveOperation: ({ operation, contextValue }): Promise<void> => {
         if (operation?.operation !== OperationTypeNode.QUERY) return Promise.resolve();
-        scope = this.tx.beginRequest('REPEATABLE READ');
+        // Pipelined: sibling fields' statements (a run's groups and benchmarks) share one write.
+        scope = this.tx.beginRequest('REPEATABLE READ', { pipelined: true });
         // However the request ends (a client gone, an error before the answer), its connection
         // goes back to the pool; after a normal answer this finds the scope ended and does nothing.
         const res = contextValue.res as Response | undefined;
@@ -34,6 +36,13 @@ export class RequestTransactionPlugin implements ApolloServerPlugin {
       },
       willSendResponse: async ({ response }): Promise<void> => {
         if (!scope) return;
+        if (scope.onlyRead) {
+          // Nothing was written (no access-log entries: own and public rows only), so the
+          // COMMIT makes nothing durable and the answer does not wait for its round trip. The
+          // connection goes back to the pool once it is answered.
+          void scope.end('commit');
+          return;
+        }
         const outcome = await scope.end('commit');
         const lost = isDatabaseUnavailable(outcome.failure);
         if (!outcome.opened || outcome.committed || response.body.kind !== 'single') return;

@@ -10,7 +10,9 @@ const PREPARED = new Map<string, string>();
  * Registers `text` (a parameterised statement the request path sends on every request) to be sent
  * as a named prepared statement within a request's shared transaction: each pooled connection
  * parses it once instead of on every request. Only fixed texts, registered at module load: a
- * connection keeps every statement prepared on it for its lifetime.
+ * connection keeps every statement prepared on it for its lifetime. Only reads that call no
+ * function able to write (STABLE or IMMUTABLE ones): a request whose statements are all
+ * registered is answered without waiting for its COMMIT (`RequestScope.onlyRead`).
  */
 export function preparedStatement(text: string): string {
   if (!PREPARED.has(text)) PREPARED.set(text, `sb_${PREPARED.size + 1}`);
@@ -30,6 +32,21 @@ interface PgResult {
 interface PgClient {
   query(text: string): Promise<PgResult | PgResult[]>;
   query(config: { text: string; values?: unknown[]; name?: string }): Promise<PgResult>;
+  /** node-postgres's pipeline mode: each statement is written at once, answered in order. */
+  pipeline?: boolean;
+  connection?: { stream?: { cork?(): void; uncork?(): void } };
+}
+
+/** How a request's statements go out on its connection. */
+export interface RequestScopeOptions {
+  /**
+   * Statements that the request's resolvers send in the same turn of the event loop (sibling
+   * fields: a run's groups and its benchmarks) go out together, in one write, and are answered
+   * in order (node-postgres's pipeline mode), instead of each waiting for the one before. Only
+   * for requests that read with plain statements (no cursors or streams, which pipeline mode
+   * refuses).
+   */
+  pipelined?: boolean;
 }
 
 /** The rows of the last statement of a simple query. */
@@ -73,10 +90,17 @@ export class RequestScope {
   private queue: Promise<unknown> = Promise.resolve();
   /** Writes that wait for the end of the request (`beforeCommit`), in the order given. */
   private readonly deferred: (() => Promise<unknown>)[] = [];
+  /** Pipelined: the connection's socket is held (corked) until the current turn ends. */
+  private corked = false;
+  /** Statements sent and not yet answered. */
+  private pending = 0;
+  /** A statement not known to only read was sent, or one failed. */
+  private wroteOrFailed = false;
 
   constructor(
     private readonly dataSource: DataSource,
     readonly isolation: RequestIsolation,
+    private readonly options: RequestScopeOptions = {},
   ) {}
 
   /** The tenant the transaction was opened for; undefined while none was. */
@@ -84,6 +108,18 @@ export class RequestScope {
 
   get active(): boolean {
     return !this.ended;
+  }
+
+  /**
+   * Every statement of the transaction so far has been answered without error, and each is
+   * known to only read: the opening lookup (`lookupAs` is for lookups) and the registered hot
+   * statements (`preparedStatement`: reads calling only STABLE functions). Anything else (an
+   * access-log entry, any other statement) counts as a write. Its COMMIT then makes nothing
+   * durable: an answer need not wait for it.
+   */
+  get onlyRead(): boolean {
+    // Writes deferred to the commit (`beforeCommit`, Citus' access log) are writes too.
+    return this.pending === 0 && !this.wroteOrFailed && this.deferred.length === 0;
   }
 
   /**
@@ -120,7 +156,9 @@ export class RequestScope {
     }
     if (this.opening) {
       const opened = await this.opening;
-      return lastRows<T>(await this.inTurn(() => opened.client.query(statement)));
+      return lastRows<T>(
+        await this.send(opened.client, () => opened.client.query(statement), true),
+      );
     }
     let rows: T[] = [];
     const opened = await this.open(
@@ -179,6 +217,43 @@ export class RequestScope {
     return sent;
   }
 
+  /**
+   * Sends a statement on the open connection: pipelined, at once, in the write that the
+   * statements of this turn share; otherwise after the one before has been answered.
+   */
+  private send<T>(client: PgClient, send: () => Promise<T>, reads: boolean): Promise<T> {
+    if (!reads) this.wroteOrFailed = true;
+    this.pending++;
+    const sent = this.sendNow(client, send);
+    sent.then(
+      (result) => {
+        this.pending--;
+        if (!onlyReads(result)) this.wroteOrFailed = true;
+      },
+      () => {
+        this.pending--;
+        this.wroteOrFailed = true;
+      },
+    );
+    return sent;
+  }
+
+  private sendNow<T>(client: PgClient, send: () => Promise<T>): Promise<T> {
+    if (!client.pipeline) return this.inTurn(send);
+    const stream = client.connection?.stream;
+    if (!this.corked && stream?.cork && stream.uncork) {
+      // Held until the turn's promise callbacks have run (resolvers of sibling fields send
+      // theirs in them), then written at once: one system call for all of them.
+      this.corked = true;
+      stream.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        stream.uncork!();
+      });
+    }
+    return send();
+  }
+
   private open(
     tenantId: string,
     userId: string,
@@ -207,15 +282,20 @@ export class RequestScope {
         }
         markTransaction(runner, true);
         // Parallel resolvers share the connection: their statements are sent in turn (a pg
-        // client no longer queues them itself from pg 9). Straight on the pg client: TypeORM's
-        // `query` (logger, broadcaster, timing) cost a fifth of the request's CPU; what it
-        // returns and throws is kept (QueryFailedError, UPDATE/DELETE's [rows, count]).
+        // client no longer queues them itself from pg 9), or pipelined (answered in order). Set
+        // back before the connection returns to the pool (finish). Straight on the pg client:
+        // TypeORM's `query` (logger, broadcaster, timing) cost a fifth of the request's CPU;
+        // what it returns and throws is kept (QueryFailedError, UPDATE/DELETE's [rows, count]).
         const pg = client;
+        if (this.options.pipelined) pg.pipeline = true;
         runner.query = ((text: string, values?: unknown[], structured?: boolean) =>
-          this.inTurn(() => directQuery(pg, text, values, structured))) as QueryRunner['query'];
+          this.send(pg, () => rawQuery(pg, text, values), PREPARED.has(text)).then((raw) =>
+            asTypeorm(raw, structured),
+          )) as QueryRunner['query'];
         onFirst?.(result);
         return { tenantId, runner, client };
       } catch (error) {
+        this.wroteOrFailed = true;
         // Nothing to keep: a failed opening leaves no transaction (or an aborted one) behind. A
         // connection that cannot even roll back is discarded.
         const rolledBack = client
@@ -262,12 +342,13 @@ export class RequestScope {
           intent = 'rollback';
         }
       }
-      const result = await this.inTurn(() => opened.client.query(intent));
+      const result = await this.send(opened.client, () => opened.client.query(intent), false);
       // Postgres answers COMMIT of a transaction that a failed statement aborted with ROLLBACK.
       committed = intent === 'commit' && !Array.isArray(result) && result.command === 'COMMIT';
     } catch (error) {
       failure = error;
     } finally {
+      opened.client.pipeline = false;
       markTransaction(opened.runner, false);
       // A connection whose transaction could not be ended is discarded, not pooled.
       await releaseRunner(opened.runner, failure);
@@ -276,20 +357,30 @@ export class RequestScope {
   }
 }
 
-/** A statement on the pg client, answered as TypeORM's PostgresQueryRunner answers it. */
-async function directQuery(
+/** Whether a pg answer (one result or a simple query's several) only read. */
+function onlyReads(result: unknown): boolean {
+  const results = (Array.isArray(result) ? result : [result]) as Partial<PgResult>[];
+  return results.every((r) => r && READ_COMMANDS.has(r.command ?? ''));
+}
+
+const READ_COMMANDS = new Set(['SELECT', 'SET', 'SHOW', 'BEGIN']);
+
+/** A statement on the pg client; failures as TypeORM's PostgresQueryRunner throws them. */
+async function rawQuery(
   client: PgClient,
   text: string,
   values: unknown[] | undefined,
-  structured: boolean | undefined,
-): Promise<unknown> {
-  let raw: PgResult;
+): Promise<PgResult> {
   try {
     const name = values?.length ? PREPARED.get(text) : undefined;
-    raw = await client.query(name ? { name, text, values } : { text, values });
+    return await client.query(name ? { name, text, values } : { text, values });
   } catch (error) {
     throw new QueryFailedError(text, values, error as Error);
   }
+}
+
+/** A pg answer as TypeORM's PostgresQueryRunner answers it. */
+function asTypeorm(raw: PgResult, structured: boolean | undefined): unknown {
   const rows =
     raw.command === 'UPDATE' || raw.command === 'DELETE' ? [raw.rows, raw.rowCount] : raw.rows;
   if (!structured) return rows;

@@ -1,7 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 
-import { lastRows, RequestScope, type RequestIsolation } from './request-scope';
+import {
+  lastRows,
+  RequestScope,
+  type RequestIsolation,
+  type RequestScopeOptions,
+} from './request-scope';
 import { TenantContext } from './tenant-context';
 import { tenantSettingSql } from './tenant-setting';
 
@@ -36,8 +41,11 @@ export class TenantTransactions {
    * first statement. The caller must `end` it when the request ends, also on errors. Undefined
    * outside a request context.
    */
-  beginRequest(isolation: RequestIsolation): RequestScope | undefined {
-    const scope = new RequestScope(this.dataSource, isolation);
+  beginRequest(
+    isolation: RequestIsolation,
+    options: RequestScopeOptions = {},
+  ): RequestScope | undefined {
+    const scope = new RequestScope(this.dataSource, isolation, options);
     return this.context.setRequestScope(scope) ? scope : undefined;
   }
 
