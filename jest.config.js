@@ -43,10 +43,6 @@ module.exports = {
   // Generous: the machine has two cores, argon2 hashing is deliberately slow and the real DfE files
   // are large. Jest reads this option only at the top level, not per project.
   testTimeout: 60_000,
-  // Two test files at a time on the two cores: most of a suite's time is spent waiting (PostgreSQL,
-  // Redis, Chromium, the jobs' timers), not computing; each file has its own database and Redis
-  // prefix. Jest's default here would be one (cores minus one).
-  maxWorkers: 2,
   projects: [
     {
       ...base,
