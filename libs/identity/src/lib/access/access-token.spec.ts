@@ -1,7 +1,7 @@
 import { createSecretKey } from 'node:crypto';
 import * as jwt from 'jsonwebtoken';
 
-import { bearerToken, verifiedClaims } from './access-token';
+import { verifiedClaims } from './access-token';
 
 const SECRET = 'access-token-spec-secret-0123456789abcdef';
 const key = createSecretKey(Buffer.from(SECRET, 'utf8'));
@@ -48,15 +48,5 @@ describe('verifiedClaims', () => {
     for (const token of ['', 'a', 'a.b', 'a.b.c.d', '..', 'not a token']) {
       expect(verifiedClaims(token, key)).toBeUndefined();
     }
-  });
-});
-
-describe('bearerToken', () => {
-  it('reads the token of a Bearer authorization header, as passport-jwt does', () => {
-    expect(bearerToken('Bearer abc')).toBe('abc');
-    expect(bearerToken('bearer abc')).toBe('abc');
-    expect(bearerToken('Basic abc')).toBeUndefined();
-    expect(bearerToken(undefined)).toBeUndefined();
-    expect(bearerToken('abc')).toBeUndefined();
   });
 });

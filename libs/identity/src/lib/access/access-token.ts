@@ -1,13 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { verify, type JwtPayload } from 'jsonwebtoken';
 
-/** The token of an `Authorization: Bearer <token>` header, as passport-jwt's extractor reads it. */
-export function bearerToken(authorization: string | string[] | undefined): string | undefined {
-  if (typeof authorization !== 'string') return undefined;
-  const match = /(\S+)\s+(\S+)/.exec(authorization);
-  return match && match[1].toLowerCase() === 'bearer' ? match[2] : undefined;
-}
-
 /**
  * The claims of an HS256 JWT signed with `key`, or undefined when it is not one: malformed,
  * another algorithm, a wrong signature, no `exp`, expired, or not yet valid (`nbf`). jsonwebtoken

@@ -8,7 +8,10 @@ import { APP_CONFIG, signingSecret, type AppConfig } from '@schoolbench/config';
 import { TenantTransactions, type Principal, type Role } from '@schoolbench/tenancy';
 
 import type { AccessClaims } from '../credentials/credentials.service';
-import { bearerToken, verifiedClaims } from './access-token';
+import { verifiedClaims } from './access-token';
+
+/** The bearer token of a request, read as passport-jwt reads it for the strategy. */
+const bearerToken = ExtractJwt.fromAuthHeaderAsBearerToken();
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -31,7 +34,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     const keyObject = (): KeyObject =>
       (key ??= createSecretKey(Buffer.from(signingSecret(config), 'utf8')));
     super({
-      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      jwtFromRequest: bearerToken,
       secretOrKeyProvider: (
         _req: unknown,
         _token: unknown,
@@ -56,8 +59,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
    * in every other case, which the guard then leaves to passport to answer exactly as before.
    */
   async principalFromBearer(req: Request): Promise<Principal | undefined> {
-    const token = bearerToken(req.headers.authorization);
-    const claims = token === undefined ? undefined : verifiedClaims(token, this.key());
+    const token = bearerToken(req);
+    const claims = token ? verifiedClaims(token, this.key()) : undefined;
     if (!claims) return undefined;
     return (await this.validate(claims as unknown as AccessClaims)) || undefined;
   }
