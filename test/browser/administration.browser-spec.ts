@@ -400,6 +400,25 @@ describe('web: an LA admin manages protocols, users, opt-outs and clubs without 
     await page.context().close();
   });
 
+  it('the axe check itself fails on a page that breaks WCAG, with JavaScript on and off', async () => {
+    // No language, an image without text, an unlabelled field: what axe must name.
+    const broken =
+      '<!doctype html><html><head><title>Broken</title></head><body><main><img src="/x.png"><input type="text"></main></body></html>';
+    for (const javaScriptEnabled of [true, false]) {
+      const page = await (await web.context({ javaScriptEnabled })).newPage();
+      await page.goto('/sign-in');
+      await page.setContent(broken);
+      const failure = await expectAccessible(page).then(
+        () => '',
+        (error: unknown) => String(error),
+      );
+      expect(failure).toContain('html-has-lang');
+      expect(failure).toContain('image-alt');
+      expect(failure).toContain('label');
+      await page.context().close();
+    }
+  });
+
   /**
    * Every page of each role by links alone, starting at the home page: each kind of page (its
    * address with ids and URNs generalised) is opened once, must not be an error, and must pass
