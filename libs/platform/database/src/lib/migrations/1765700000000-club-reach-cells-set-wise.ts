@@ -8,9 +8,10 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * without a FROM clause can only contain immutable functions", docs/scaling.md §9.4). The same
  * test is now set-wise: the candidate cells first, then which of them DfE publishes (the public
  * tenant's current observations) and which a named grant serves, each a join with the
- * candidates. Citus runs each CTE as a subplan whose result the next ones join, so every read is
- * one tenant's shard or a reference table. The tenants are read once into variables, so the
- * public tenant's read is routed to its shard.
+ * candidates. Citus runs each CTE as a subplan whose result the next ones join, instead of a
+ * function reading another shard from inside each shard's query. The tenants are read once into
+ * variables: values, by which Citus can route the public tenant's read (a function call in the
+ * query it cannot).
  *
  * Same rows, suppression codes (`c` before `x`) and access-log entries on one node: a DISTINCT ON
  * group is one school (its pseudonym), so deciding linkability after picking the newest dataset's
