@@ -15,11 +15,8 @@ module.exports = {
     {
       ...integration,
       displayName: 'citus-integration',
-      // What passes on Citus today. Not here, with the reason (docs/scaling.md §9.3):
-      // test/e2e/isolation (18 of 20: in the pseudonymised mode the club dashboard's club_cells
-      // is refused, "cannot push down this subquery"; and the file takes about 11 minutes on the
-      // cluster, too long beside the single-node run in CI).
-      // Run one with `npm run test:citus -- --selectProjects citus-e2e --testMatch '**/<file>'`.
+      // What passes on Citus (docs/scaling.md §9.3). Run one with
+      // `npm run test:citus -- --selectProjects citus-e2e --testMatch '**/<file>'`.
       testMatch: [
         '<rootDir>/test/citus/*.citus-spec.ts',
         '<rootDir>/test/integration/row-level-security.int-spec.ts',
@@ -34,6 +31,7 @@ module.exports = {
       ...e2e,
       displayName: 'citus-e2e',
       testMatch: [
+        '<rootDir>/test/e2e/isolation.e2e-spec.ts',
         '<rootDir>/test/e2e/datasets.e2e-spec.ts',
         '<rootDir>/test/e2e/mapping-profiles.e2e-spec.ts',
         '<rootDir>/test/e2e/dataset-concurrency.e2e-spec.ts',

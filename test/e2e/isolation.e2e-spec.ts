@@ -12,6 +12,7 @@ import {
   isNonNullType,
   isObjectType,
 } from 'graphql';
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 
 import { errorCode, graphql, signIn } from '@schoolbench/testing';
@@ -90,19 +91,27 @@ describe.each(SHARING)(
     let emailCounter = 0;
 
     async function bRows(): Promise<Record<string, unknown[]>> {
-      const tables = await api.db.query<{ table_name: string }>(
-        "select table_name from information_schema.columns where column_name = 'tenant_id' and table_schema = 'public' order by 1",
-      );
-      const rows: Record<string, unknown[]> = {};
-      for (const { table_name } of tables) {
-        // A's reads of B's shared data are logged in B's access log: that is the point of it.
-        if (table_name === 'access_log') continue;
-        rows[table_name] = await api.db.query(
-          `select * from ${table_name} where tenant_id = $1 order by 1, 2`,
-          [api.b.id],
+      // One connection for every table: on Citus each new one also opens the workers'.
+      const client = new Client({ connectionString: api.db.adminUrl });
+      await client.connect();
+      try {
+        const tables = await client.query<{ table_name: string }>(
+          "select table_name from information_schema.columns where column_name = 'tenant_id' and table_schema = 'public' order by 1",
         );
+        const rows: Record<string, unknown[]> = {};
+        for (const { table_name } of tables.rows) {
+          // A's reads of B's shared data are logged in B's access log: that is the point of it.
+          if (table_name === 'access_log') continue;
+          rows[table_name] = (
+            await client.query(`select * from ${table_name} where tenant_id = $1 order by 1, 2`, [
+              api.b.id,
+            ])
+          ).rows;
+        }
+        return rows;
+      } finally {
+        await client.end();
       }
-      return rows;
     }
 
     beforeAll(async () => {
@@ -242,17 +251,28 @@ describe.each(SHARING)(
      * has DfE publish one of them, with the same value, in the public reference data.
      */
     async function widenBReach(): Promise<void> {
-      for (const s of EXTRA_B_SCHOOLS) {
-        await api.db.query(
-          `insert into schools (tenant_id, urn, name, phase, la_code) values ($1, $2, $3, 'Primary', $4)`,
-          [api.b.id, s.urn, s.name, api.b.laCode],
-        );
-        await api.db.query(
-          `insert into observations (tenant_id, dataset_id, urn, measure, time_period, time_identifier, breakdown, value)
-           values ($1, $2, $3, 'ks2_rwm_expected_pct', 201819, 'Academic year', 'all', $4)`,
-          [api.b.id, api.bData.id, s.urn, s.value],
-        );
-      }
+      // One statement per table, not per school: each is a connection (and on Citus the workers').
+      await api.db.query(
+        `insert into schools (tenant_id, urn, name, phase, la_code)
+         select $1::uuid, x.urn, x.name, 'Primary', $2::text from unnest($3::int[], $4::text[]) as x(urn, name)`,
+        [
+          api.b.id,
+          api.b.laCode,
+          EXTRA_B_SCHOOLS.map((x) => x.urn),
+          EXTRA_B_SCHOOLS.map((x) => x.name),
+        ],
+      );
+      await api.db.query(
+        `insert into observations (tenant_id, dataset_id, urn, measure, time_period, time_identifier, breakdown, value)
+         select $1::uuid, $2::uuid, x.urn, 'ks2_rwm_expected_pct', 201819, 'Academic year', 'all', x.value
+         from unnest($3::int[], $4::float8[]) as x(urn, value)`,
+        [
+          api.b.id,
+          api.bData.id,
+          EXTRA_B_SCHOOLS.map((x) => x.urn),
+          EXTRA_B_SCHOOLS.map((x) => x.value),
+        ],
+      );
       const published = randomUUID();
       await api.db.query(
         `insert into schools (tenant_id, urn, name, phase, la_code) values ($1, $2, 'A published school', 'Primary', $3)`,
@@ -269,12 +289,11 @@ describe.each(SHARING)(
         [api.publicData.id, published, PUBLISHED_B.urn, PUBLISHED_B.value],
       );
       // They join B's club too, so a dashboard of members would carry them as well.
-      for (const s of EXTRA_B_SCHOOLS) {
-        await api.db.query(
-          `insert into club_members (tenant_id, club_id, member_tenant_id, urn, parties) values ($1, $2, $1, $3, $4)`,
-          [api.b.id, bIds.club, s.urn, [api.b.id, api.a.id]],
-        );
-      }
+      await api.db.query(
+        `insert into club_members (tenant_id, club_id, member_tenant_id, urn, parties)
+         select $1::uuid, $2::uuid, $1::uuid, urn, $3::uuid[] from unnest($4::int[]) as urn`,
+        [api.b.id, bIds.club, [api.b.id, api.a.id], EXTRA_B_SCHOOLS.map((x) => x.urn)],
+      );
       // Reach is compiled at settling: settle again to take the new schools in.
       await api.db.asTenant(
         api.b.id,

@@ -32,38 +32,44 @@ export async function startApiUnderTest(env: Record<string, string> = {}): Promi
   const db = await createTestDatabase();
   db.useForServices();
   Object.assign(process.env, env);
-  const platform = await seedTenant(db, { kind: 'platform', name: 'SchoolBench platform' });
-  const publicData = await seedTenant(db, {
-    kind: 'public',
-    name: 'DfE published data',
-    roles: [],
-    schools: [{ urn: 100000, name: 'Sir John Cass Red Coat (public reference)' }],
-  });
-  const a = await seedTenant(db, {
-    laCode: '850',
-    name: 'Hampshire',
-    schools: [
-      { urn: 116001, name: 'Alderwood Primary A' },
-      { urn: 116002, name: 'Beechwood Infant A', phase: 'Primary' },
-      { urn: 116003, name: 'Cedar Secondary A', phase: 'Secondary' },
-    ],
-  });
-  const b = await seedTenant(db, {
-    laCode: '815',
-    name: 'North Yorkshire',
-    schools: [
-      { urn: 121901, name: 'Zetland Secret School B' },
-      { urn: 121902, name: 'Yarm Hidden Academy B', phase: 'Secondary' },
-    ],
-  });
-  const aData = await seedDataset(db, a, {
-    fileName: 'hampshire-fixture.csv',
-    measures: [{ code: 'ks2_rwm_expected_pct', values: [61, 72, 55] }],
-  });
-  const bData = await seedDataset(db, b, {
-    fileName: 'north-yorkshire-secret.csv',
-    measures: [{ code: 'ks2_rwm_expected_pct', values: [80, 45] }],
-  });
+  // The tenants at once, then their datasets: every fixture statement opens a connection (on
+  // Citus also the workers'), so they mostly wait.
+  const [platform, publicData, a, b] = await Promise.all([
+    seedTenant(db, { kind: 'platform', name: 'SchoolBench platform' }),
+    seedTenant(db, {
+      kind: 'public',
+      name: 'DfE published data',
+      roles: [],
+      schools: [{ urn: 100000, name: 'Sir John Cass Red Coat (public reference)' }],
+    }),
+    seedTenant(db, {
+      laCode: '850',
+      name: 'Hampshire',
+      schools: [
+        { urn: 116001, name: 'Alderwood Primary A' },
+        { urn: 116002, name: 'Beechwood Infant A', phase: 'Primary' },
+        { urn: 116003, name: 'Cedar Secondary A', phase: 'Secondary' },
+      ],
+    }),
+    seedTenant(db, {
+      laCode: '815',
+      name: 'North Yorkshire',
+      schools: [
+        { urn: 121901, name: 'Zetland Secret School B' },
+        { urn: 121902, name: 'Yarm Hidden Academy B', phase: 'Secondary' },
+      ],
+    }),
+  ]);
+  const [aData, bData] = await Promise.all([
+    seedDataset(db, a, {
+      fileName: 'hampshire-fixture.csv',
+      measures: [{ code: 'ks2_rwm_expected_pct', values: [61, 72, 55] }],
+    }),
+    seedDataset(db, b, {
+      fileName: 'north-yorkshire-secret.csv',
+      measures: [{ code: 'ks2_rwm_expected_pct', values: [80, 45] }],
+    }),
+  ]);
   const app = await createApiApp();
   await app.init();
   return {

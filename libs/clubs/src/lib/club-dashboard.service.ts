@@ -133,10 +133,6 @@ export class ClubDashboardService {
             period,
           )
         : [];
-      const partnerCells =
-        inForce && (partners.length || disclosure === 'pseudonymised')
-          ? await partnerCellsOf(m, club, partners, measures, period, disclosure)
-          : [];
       // Identified members appear even without a value: own schools, and partners' when named.
       const listed = [...ownShown, ...(disclosure === 'named' ? partners : [])];
       const names = await namesOf(m, listed);
@@ -145,6 +141,13 @@ export class ClubDashboardService {
         protocol,
         schoolBound ? await viewerPhase(m, principal.schoolUrn) : null,
       );
+      // The protocol's functions last: the pseudonymised and aggregate ones write the owners'
+      // access logs as the sharing role, after which Citus refuses the app role's reads of those
+      // owners' shards in the same transaction (docs/scaling.md §9.4).
+      const partnerCells =
+        inForce && (partners.length || disclosure === 'pseudonymised')
+          ? await partnerCellsOf(m, club, partners, measures, period, disclosure)
+          : [];
       const statistics = inForce
         ? await statisticsOf(m, club, disclosure, members, measures, period, phase)
         : [];

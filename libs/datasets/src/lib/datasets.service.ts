@@ -160,12 +160,20 @@ export class DatasetsService {
   }
 
   async get(id: string): Promise<DatasetModel> {
-    const rows = await this.tx.run((m) =>
-      m.query<DatasetRow[]>(
-        `select * from datasets where id = $1 and tenant_id in ($2, app_public_tenant())`,
-        [this.uuid(id), this.context.principal().tenantId],
-      ),
-    );
+    const rows = await this.tx.run(async (m) => {
+      // The public tenant's id first: Citus routes a query by the values it is given, so
+      // `tenant_id in ($2, app_public_tenant())` went to every shard.
+      const [reference] = await m.query<{ id: string | null }[]>(
+        'select app_public_tenant() as id',
+      );
+      return m.query<DatasetRow[]>(
+        `select * from datasets where id = $1 and tenant_id = any($2::uuid[])`,
+        [
+          this.uuid(id),
+          [this.context.principal().tenantId, reference?.id].filter((t): t is string => !!t),
+        ],
+      );
+    });
     if (!rows[0]) throw notFound(`Dataset ${id}`);
     return toDatasetModel(rows[0]);
   }

@@ -526,11 +526,16 @@ function orderByForeignKeys(names: string[], edges: { child: string; parent: str
 /**
  * Role settings the Citus path needs on every node (Citus propagates ALTER ROLE … SET): the app
  * role's SET LOCAL of the tenant reaches the workers, and the policy functions may read reference
- * and co-located tables from inside a shard query.
+ * and co-located tables from inside a shard query. A multi-shard query runs its shard tasks over
+ * one connection per worker, the one Citus keeps between transactions: with the default (up to 16
+ * per worker), each small multi-shard read of a request (a club by id, a dataset of the caller or
+ * the public tenant) opened new worker backends, which were closed at its commit, each paying the
+ * connection, the SET LOCAL and a cold catalog cache of its shards (docs/scaling.md §9.3).
  */
 export const CITUS_APP_ROLE_SETTINGS = [
   `ALTER ROLE ${APP_ROLE} SET citus.propagate_set_commands = 'local'`,
   `ALTER ROLE ${APP_ROLE} SET citus.allow_nested_distributed_execution = on`,
+  `ALTER ROLE ${APP_ROLE} SET citus.max_adaptive_executor_pool_size = 1`,
 ];
 
 /** Every node of the cluster whose coordinator `adminUrl` names, coordinator first. */
@@ -575,34 +580,38 @@ export async function createCitusDatabase(
   template?: string,
 ): Promise<void> {
   const nodes = await citusNodeUrls(adminUrl);
-  for (const node of nodes) {
-    await connected(node, async (db) => {
-      if (template) {
-        await db.query(`ALTER DATABASE ${identifier(template)} ALLOW_CONNECTIONS false`);
-        await db.query(
-          'select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
-          [template],
-        );
-        for (let attempt = 0; ; attempt++) {
-          try {
-            await db.query(
-              `CREATE DATABASE ${identifier(name)} OWNER ${identifier(owner)} TEMPLATE ${identifier(template)}`,
-            );
-            break;
-          } catch (error) {
-            // The daemon may still be leaving; it cannot come back.
-            if (attempt >= 20 || !/being accessed by other users/.test(String(error))) throw error;
-            await new Promise((resolve) => setTimeout(resolve, 250));
+  // Node by node at once: each copies only its own part.
+  await Promise.all(
+    nodes.map((node) =>
+      connected(node, async (db) => {
+        if (template) {
+          await db.query(`ALTER DATABASE ${identifier(template)} ALLOW_CONNECTIONS false`);
+          await db.query(
+            'select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
+            [template],
+          );
+          for (let attempt = 0; ; attempt++) {
+            try {
+              await db.query(
+                `CREATE DATABASE ${identifier(name)} OWNER ${identifier(owner)} TEMPLATE ${identifier(template)}`,
+              );
+              break;
+            } catch (error) {
+              // The daemon may still be leaving; it cannot come back.
+              if (attempt >= 20 || !/being accessed by other users/.test(String(error)))
+                throw error;
+              await new Promise((resolve) => setTimeout(resolve, 250));
+            }
           }
+        } else {
+          await db.query(`CREATE DATABASE ${identifier(name)} OWNER ${identifier(owner)}`);
+          await connected(onDatabase(node, name), (nodeDb) =>
+            nodeDb.query('create extension if not exists citus'),
+          );
         }
-      } else {
-        await db.query(`CREATE DATABASE ${identifier(name)} OWNER ${identifier(owner)}`);
-        await connected(onDatabase(node, name), (nodeDb) =>
-          nodeDb.query('create extension if not exists citus'),
-        );
-      }
-    });
-  }
+      }),
+    ),
+  );
   if (template) return;
   await connected(onDatabase(adminUrl, name), async (db) => {
     const [coordinator, ...workers] = nodes.map((n) => new URL(n));
@@ -618,9 +627,9 @@ export async function createCitusDatabase(
 
 /** Drops the database on every node of the cluster. */
 export async function dropCitusDatabase(adminUrl: string, name: string): Promise<void> {
-  for (const node of await citusNodeUrls(adminUrl)) {
-    await connected(node, (db) =>
-      db.query(`DROP DATABASE IF EXISTS ${identifier(name)} WITH (FORCE)`),
-    );
-  }
+  await Promise.all(
+    (await citusNodeUrls(adminUrl)).map((node) =>
+      connected(node, (db) => db.query(`DROP DATABASE IF EXISTS ${identifier(name)} WITH (FORCE)`)),
+    ),
+  );
 }

@@ -54,19 +54,18 @@ export async function seedTenant(
     options.name,
   ]);
   const schools = options.schools ?? [];
-  for (const s of schools) {
-    await db.query(
-      'insert into schools (tenant_id, urn, name, phase, la_code, laestab) values ($1, $2, $3, $4, $5, $6)',
-      [
-        id,
-        s.urn,
-        s.name,
-        s.phase ?? 'Primary',
-        laCode,
-        laCode ? Number(`${laCode}${String(s.urn).slice(-4)}`) : null,
-      ],
-    );
-  }
+  await insertRows(
+    db,
+    'schools (tenant_id, urn, name, phase, la_code, laestab)',
+    schools.map((s) => [
+      id,
+      s.urn,
+      s.name,
+      s.phase ?? 'Primary',
+      laCode,
+      laCode ? Number(`${laCode}${String(s.urn).slice(-4)}`) : null,
+    ]),
+  );
   const roles =
     options.roles ??
     (kind === 'platform' ? ['operator'] : ['la_admin', 'analyst', 'headteacher', 'governor']);
@@ -80,18 +79,33 @@ export async function seedTenant(
       role,
       schoolUrn: role === 'headteacher' || role === 'governor' ? (schools[0]?.urn ?? null) : null,
     };
-    await db.query(
-      `insert into users (tenant_id, id, email, role, school_urn, password_hash) values ($1, $2, $3, $4, $5, $6)`,
-      [id, user.id, user.email, role, user.schoolUrn, await hashedPassword()],
-    );
-    await db.query('insert into login_directory (email, tenant_id, user_id) values ($1, $2, $3)', [
-      user.email,
-      id,
-      user.id,
-    ]);
     users[role] = user;
   }
+  const seeded = Object.values(users).filter((u): u is SeededUser => u !== undefined);
+  const hash = seeded.length ? await hashedPassword() : null;
+  await insertRows(
+    db,
+    'users (tenant_id, id, email, role, school_urn, password_hash)',
+    seeded.map((u) => [id, u.id, u.email, u.role, u.schoolUrn, hash]),
+  );
+  await insertRows(
+    db,
+    'login_directory (email, tenant_id, user_id)',
+    seeded.map((u) => [u.email, id, u.id]),
+  );
   return { id, laCode, name: options.name, schools, users };
+}
+
+/**
+ * Rows inserted in one statement: each `db.query` is a connection of its own, which on Citus also
+ * opens the workers' (a tenant's fixtures then took seconds there).
+ */
+async function insertRows(db: TestDatabase, into: string, rows: unknown[][]): Promise<void> {
+  if (!rows.length) return;
+  const values = rows.map(
+    (row, r) => `(${row.map((_, c) => `$${r * row.length + c + 1}`).join(', ')})`,
+  );
+  await db.query(`insert into ${into} values ${values.join(', ')}`, rows.flat());
 }
 
 /**
@@ -149,16 +163,22 @@ export async function seedDataset(
       [String(period)],
     ],
   );
-  for (const measure of options.measures) {
-    for (const [i, school] of tenant.schools.entries()) {
-      const value = measure.values[i % measure.values.length];
-      await db.query(
-        `insert into observations (tenant_id, dataset_id, urn, measure, time_period, time_identifier, breakdown, value)
-         values ($1, $2, $3, $4, $5, 'Academic year', 'all', $6)`,
-        [tenant.id, id, school.urn, measure.code, period, value],
-      );
-    }
-  }
+  await insertRows(
+    db,
+    'observations (tenant_id, dataset_id, urn, measure, time_period, time_identifier, breakdown, value)',
+    options.measures.flatMap((measure) =>
+      tenant.schools.map((school, i) => [
+        tenant.id,
+        id,
+        school.urn,
+        measure.code,
+        period,
+        'Academic year',
+        'all',
+        measure.values[i % measure.values.length],
+      ]),
+    ),
+  );
   const profileId = randomUUID();
   const profileName = `${options.fileName} profile`;
   await db.query(

@@ -20,6 +20,7 @@ import { SchoolResultsIndexes1765540000000 } from './1765540000000-school-result
 import { UserEvents1765560000000 } from './1765560000000-user-events';
 import { WithheldCellsBySchool1765560000001 } from './1765560000001-withheld-cells-by-school';
 import { ProtocolOwnerSteps1765600000000 } from './1765600000000-protocol-owner-steps';
+import { ClubReachCellsSetWise1765700000000 } from './1765700000000-club-reach-cells-set-wise';
 
 /** Every migration, in order. Listed explicitly so bundles and tests never depend on globbing. */
 export const migrations = [
@@ -45,4 +46,5 @@ export const migrations = [
   UserEvents1765560000000,
   WithheldCellsBySchool1765560000001,
   ProtocolOwnerSteps1765600000000,
+  ClubReachCellsSetWise1765700000000,
 ];
