@@ -37,6 +37,8 @@ export const appConfigSchema = z.object({
    * and `migrate` distributes the schema (docs/scaling.md). Nothing else in the services changes.
    */
   DATABASE_DISTRIBUTION: z.enum(['single-node', 'citus']).default('single-node'),
+  /** Shards per distributed table, when `migrate` first distributes the schema (Citus only). */
+  CITUS_SHARD_COUNT: z.coerce.number().int().min(1).max(1024).default(32),
   /**
    * The API's connections cancel any statement running longer than this (node-postgres
    * `statement_timeout`); the request then gets BAD_USER_INPUT with reason STATEMENT_TIMEOUT.

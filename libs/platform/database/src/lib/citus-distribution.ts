@@ -20,6 +20,21 @@ export function databaseDistribution(
 }
 
 /**
+ * Shards per distributed table when the schema is first distributed (later tables co-locate with
+ * `schools` and take its count). 32 by default, as Citus advises for multi-tenant use. Fewer
+ * shards put more tenants on one shard, which changes which reads stay on one node: with 4 a
+ * comparison job failed now and then (docs/scaling.md §9.3). Read from CITUS_SHARD_COUNT.
+ */
+export function citusShardCount(env: Record<string, string | undefined> = process.env): number {
+  const value = env.CITUS_SHARD_COUNT ?? '32';
+  const count = Number(value);
+  if (!/^\d+$/.test(value) || count < 1 || count > 1024) {
+    throw new Error(`CITUS_SHARD_COUNT must be a whole number from 1 to 1024, not "${value}"`);
+  }
+  return count;
+}
+
+/**
  * Platform tables every node needs whole: one shard copied to every node (writes are two-phase
  * commits). `tenants` is read by every policy through `app_public_tenant()`; the compiled grants
  * are read by the grant policies of every tenant's shards, for the grantee's tenant, so they

@@ -1,6 +1,6 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
 
-import { distributeSchema, type DatabaseDistribution } from './citus-distribution';
+import { citusShardCount, distributeSchema, type DatabaseDistribution } from './citus-distribution';
 import { migrations } from './migrations';
 
 /** Connection options shared by the services (app role) and the migration runner (owner role). */
@@ -43,7 +43,7 @@ export async function runMigrations(
       throw new Error('Distributing on Citus needs a superuser URL (DATABASE_ADMIN_URL)');
     const database = new URL(adminUrl);
     database.pathname = new URL(ownerUrl).pathname;
-    await distributeSchema(database.toString());
+    await distributeSchema(database.toString(), { shardCount: citusShardCount() });
   }
   return applied;
 }
