@@ -541,16 +541,12 @@ function orderByForeignKeys(names: string[], edges: { child: string; parent: str
 /**
  * Role settings the Citus path needs on every node (Citus propagates ALTER ROLE … SET): the app
  * role's SET LOCAL of the tenant reaches the workers, and the policy functions may read reference
- * and co-located tables from inside a shard query. A multi-shard query runs its shard tasks over
- * one connection per worker, the one Citus keeps between transactions: with the default (up to 16
- * per worker), each small multi-shard read of a request (a club by id, a dataset of the caller or
- * the public tenant) opened new worker backends, which were closed at its commit, each paying the
- * connection, the SET LOCAL and a cold catalog cache of its shards (docs/scaling.md §9.3).
+ * and co-located tables from inside a shard query. (`citus.max_adaptive_executor_pool_size = 1`
+ * was tried and removed: docs/scaling.md §9.3.)
  */
 export const CITUS_APP_ROLE_SETTINGS = [
   `ALTER ROLE ${APP_ROLE} SET citus.propagate_set_commands = 'local'`,
   `ALTER ROLE ${APP_ROLE} SET citus.allow_nested_distributed_execution = on`,
-  `ALTER ROLE ${APP_ROLE} SET citus.max_adaptive_executor_pool_size = 1`,
 ];
 
 /** Every node of the cluster whose coordinator `adminUrl` names, coordinator first. */
