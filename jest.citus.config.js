@@ -25,6 +25,7 @@ module.exports = {
         '<rootDir>/test/integration/comparison-jobs.int-spec.ts',
         '<rootDir>/test/integration/comparison-recompute.int-spec.ts',
         '<rootDir>/test/integration/stale-runs.int-spec.ts',
+        '<rootDir>/apps/worker/src/retention.int-spec.ts',
       ],
     },
     {

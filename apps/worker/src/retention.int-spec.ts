@@ -210,7 +210,8 @@ describe('worker: retention job', () => {
     // An expired export's archive is gone and the export says so; the others keep theirs.
     const exports = await db.query<{ id: string; status: string; chunks: number }>(
       `select e.id, e.status,
-              (select count(*)::int from tenant_export_chunks c where c.export_id = e.id) as chunks
+              (select count(*)::int from tenant_export_chunks c
+                where c.tenant_id = e.tenant_id and c.export_id = e.id) as chunks
        from tenant_exports e`,
     );
     const byId = (x: { id: string }, y: { id: string }) => (x.id < y.id ? -1 : 1);
@@ -229,5 +230,27 @@ describe('worker: retention job', () => {
       [leaver.id],
     );
     expect(surrey).toEqual({ completed: true, schools: '0' });
+  });
+
+  it('keeps everything when every period is 0 (kept for ever)', async () => {
+    const count = async () =>
+      (
+        await db.query<{ n: string }>(
+          `select (select count(*) from access_log) + (select count(*) from datasets)
+                + (select count(*) from comparison_runs) + (select count(*) from users) as n`,
+        )
+      )[0].n;
+    const before = await count();
+    const [{ removed }] = await db.query<{ removed: unknown }>(
+      'select retention_apply(0, 0, 0, 0) as removed',
+    );
+    const none = { total: 0, by_tenant: {} };
+    expect(removed).toEqual({
+      access_log: none,
+      failed_datasets: none,
+      finished_runs: none,
+      expired_invitations: none,
+    });
+    expect(await count()).toBe(before);
   });
 });

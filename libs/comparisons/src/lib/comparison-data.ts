@@ -107,12 +107,20 @@ export class ComparisonData {
 
   /** Which of the dataset versions still exist (a deleted one cannot be read again). */
   async existingDatasets(datasets: readonly DatasetVersion[]): Promise<Set<string>> {
-    const rows = await this.m.query<{ id: string }[]>(
-      `select id from datasets where tenant_id = any($1::uuid[]) and id = any($2::uuid[])
-       union select id from shared_current_datasets() where id = any($2::uuid[])`,
-      [[...new Set(datasets.map((d) => d.tenantId))], datasets.map((d) => d.id)],
+    // Two statements, not a UNION: beside a distributed table Citus pushes the definer function
+    // into the shard queries, where its own read of partners' datasets is a nested distributed
+    // execution that fails ("the backend has already been assigned a transaction id",
+    // docs/scaling.md §9.4). Alone, it runs on the coordinator.
+    const ids = datasets.map((d) => d.id);
+    const own = await this.m.query<{ id: string }[]>(
+      'select id from datasets where tenant_id = any($1::uuid[]) and id = any($2::uuid[])',
+      [[...new Set(datasets.map((d) => d.tenantId))], ids],
     );
-    return new Set(rows.map((r) => r.id));
+    const shared = await this.m.query<{ id: string }[]>(
+      'select id from shared_current_datasets() where id = any($1::uuid[])',
+      [ids],
+    );
+    return new Set([...own, ...shared].map((r) => r.id));
   }
 
   /** Schools of the phase in any of the tenants; a URN the tenant has itself is its own. */

@@ -124,33 +124,35 @@ export class TenantExitService {
    * or, unless `now` is confirmed by the operator, before the retention period is over.
    */
   async deleteRows(tenantId: string, options: { now?: boolean } = {}): Promise<TenantExit> {
-    return this.tx.inTenant(tenantId, async (m) => {
-      const row = await this.row(m, tenantId, true);
+    await this.tx.inTenant(tenantId, async (m) => {
+      // Read, not locked: `tenant_exit_delete` locks the row and checks again as the retention
+      // role. On Citus a row locked or written by the app role and then by the definer in one
+      // transaction deadlocks (one backend per user and node: docs/scaling.md §9.4).
+      const row = await this.row(m, tenantId);
       if (!row.exit_started_at) {
         throw badInput(`The exit of ${row.name} has not been started (tenant:exit first)`, {
           field: 'tenant',
         });
       }
-      if (options.now && !row.exit_completed_at) {
-        await m.query('update tenants set exit_delete_after = now() where id = $1', [tenantId]);
-      } else if (!row.exit_completed_at && row.exit_delete_after! > new Date()) {
+      if (!options.now && !row.exit_completed_at && row.exit_delete_after! > new Date()) {
         throw badInput(
           `The rows of ${row.name} are kept until ${row.exit_delete_after!.toISOString()} (the exit's retention period); confirm to delete them now`,
           { field: 'tenant' },
         );
       }
       try {
-        await m.query('select tenant_exit_delete($1)', [tenantId]);
+        await m.query('select tenant_exit_delete($1, $2)', [tenantId, options.now === true]);
       } catch (error) {
         if ((error as { code?: string }).code === '42501')
           throw forbidden((error as Error).message);
         throw error;
       }
-      return this.model(await this.row(m, tenantId));
     });
+    // After the commit: on Citus the app role may not read what the definer wrote in the same
+    // transaction ("modified in this transaction by a different user").
+    return this.model(await this.tx.inTenant(tenantId, (m) => this.row(m, tenantId)));
   }
 
-  /** Deletes the rows of every authority whose retention period is over (the scheduled job). */
   async deleteDue(): Promise<TenantExit[]> {
     const due = await this.tx.runOutsideTenant((m) =>
       m.query<{ id: string }[]>(

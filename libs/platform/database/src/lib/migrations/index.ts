@@ -21,6 +21,8 @@ import { UserEvents1765560000000 } from './1765560000000-user-events';
 import { WithheldCellsBySchool1765560000001 } from './1765560000001-withheld-cells-by-school';
 import { ProtocolOwnerSteps1765600000000 } from './1765600000000-protocol-owner-steps';
 import { ClubReachCellsSetWise1765700000000 } from './1765700000000-club-reach-cells-set-wise';
+import { RetentionTallyWithoutOuterJoin1765700000100 } from './1765700000100-retention-tally-without-outer-join';
+import { TenantExitDeleteInOneStep1765700000200 } from './1765700000200-tenant-exit-delete-in-one-step';
 
 /** Every migration, in order. Listed explicitly so bundles and tests never depend on globbing. */
 export const migrations = [
@@ -47,4 +49,6 @@ export const migrations = [
   WithheldCellsBySchool1765560000001,
   ProtocolOwnerSteps1765600000000,
   ClubReachCellsSetWise1765700000000,
+  RetentionTallyWithoutOuterJoin1765700000100,
+  TenantExitDeleteInOneStep1765700000200,
 ];
