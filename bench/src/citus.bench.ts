@@ -25,6 +25,7 @@ import {
   dropCitusDatabase,
   dropDatabase,
   ensureRoles,
+  moveShards,
   OWNER_ROLE,
   runMigrations,
   withDatabase,
@@ -620,21 +621,9 @@ async function rebalance(adminUrl: string, extraPort: number): Promise<void> {
     say(
       `citus_add_node 127.0.0.1:${extraPort}: ${s(addMs)} (roles and functions copied to it by Citus)`,
     );
-    // Citus moves a shard as the table's owner: forced row-level security then applies to the
-    // copy and to the foreign-key checks on the new placement, and app_current_tenant() raises
-    // ("tenant context is not set", observed). The owner may bypass RLS only while shards move.
-    const ownerBypass = async (on: boolean) => {
-      const statement = `ALTER ROLE ${OWNER_ROLE} ${on ? 'BYPASSRLS' : 'NOBYPASSRLS'}`;
-      await db.query(statement);
-      const node = new Client({ connectionString: extra.toString() });
-      await node.connect();
-      await node.query(statement).finally(() => node.end());
-    };
-    await ownerBypass(true);
-    const [, moveMs] = await timed(async () => {
-      await db.query("select citus_rebalance_start(shard_transfer_mode => 'block_writes')");
-      await db.query('select citus_rebalance_wait()');
-    });
+    // As an operator would: `db:rebalance` (the owner bypasses RLS only while shards move; the
+    // restrictive policies are restored on the moved placements afterwards).
+    const [report, moveMs] = await timed(() => moveShards(withDatabase(adminUrl, name)));
     const during = requests - beforeRequests;
     await new Promise((r) => setTimeout(r, 2000));
     stop = true;
@@ -647,19 +636,19 @@ async function rebalance(adminUrl: string, extraPort: number): Promise<void> {
     const [{ total }] = (
       await db.query<{ total: string }>('select count(*)::text as total from schools')
     ).rows;
-    say(`citus_rebalance_start + wait: ${s(moveMs)}; ${during} reads during the add and the moves`);
+    say(
+      `moveShards (db:rebalance: citus_rebalance_start + wait, ${report.policiesRestored} restrictive policies restored): ${s(moveMs)}; ${during} reads during the add and the moves`,
+    );
     say(`schools shards after: ${after.map((r) => `${r.nodeport}: ${r.n}`).join(', ')}`);
     say(
       `reads: ${requests} in all, ${failures} failed, ${wrong} with a wrong row count; rows: ${total} of ${tenants.length * 250}`,
     );
     for (const e of errors) say(`  error: ${e}`);
-    // Leave the cluster as found: drain the new worker and remove it.
-    await db.query(
-      "select citus_drain_node('127.0.0.1', $1, shard_transfer_mode => 'block_writes')",
-      [extraPort],
-    );
+    // Leave the cluster as found: drain the new worker (db:rebalance --drain) and remove it.
+    await moveShards(withDatabase(adminUrl, name), {
+      drain: { host: '127.0.0.1', port: extraPort },
+    });
     await db.query("select citus_remove_node('127.0.0.1', $1)", [extraPort]);
-    await ownerBypass(false);
     if (failures || wrong || Number(total) !== tenants.length * 250) process.exitCode = 1;
   } finally {
     // Never leave the owner able to bypass RLS, whatever failed (Citus propagates the ALTER).

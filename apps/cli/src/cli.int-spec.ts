@@ -186,6 +186,13 @@ describe('operator CLI', () => {
     expect(err).toMatch(/required option '--name <name>' not specified/);
   });
 
+  it('refuses db:rebalance on a single-node database, changing nothing', async () => {
+    const before = await snapshotDatabase(db);
+    expect(await cli('db:rebalance')).toBe(2);
+    expect(err).toMatch(/db:rebalance moves Citus shards: set DATABASE_DISTRIBUTION=citus/);
+    expect(await snapshotDatabase(db)).toEqual(before);
+  });
+
   it('seeds the demo from the DfE files, and a second run changes nothing', async () => {
     expect(await cli('demo', '--no-start', '--no-reference')).toBe(0);
     expect(out).toMatch(/analyst@hampshire.demo/);

@@ -17,6 +17,14 @@ export {
   type DistributionReport,
 } from './lib/citus-distribution';
 export { citusConstraintName, citusInsertFromLocalTable } from './lib/citus/citus-imports';
+export {
+  moveShards,
+  SHARD_TRANSFER_MODES,
+  ShardMoveRefused,
+  type ShardMoveOptions,
+  type ShardMoveReport,
+  type ShardTransferMode,
+} from './lib/citus/citus-rebalance';
 export { isDatabaseUnavailable } from './lib/database-availability';
 export { dataSourceOptions, runMigrations } from './lib/data-source';
 export { enableTenantIsolation } from './lib/migrations/1763820000000-foundation';
