@@ -39,6 +39,7 @@ module.exports = {
         '<rootDir>/test/e2e/comparisons.e2e-spec.ts',
         '<rootDir>/test/e2e/sharing.e2e-spec.ts',
         '<rootDir>/test/e2e/dataset-import-jobs.e2e-spec.ts',
+        '<rootDir>/test/e2e/user-roles.e2e-spec.ts',
       ],
     },
   ],

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 import { UsersService } from '@schoolbench/identity';
 import { TenantContext } from '@schoolbench/tenancy';
 import { errorCode, graphql, signIn, snapshotDatabase } from '@schoolbench/testing';
@@ -284,5 +286,59 @@ describe('changing a user’s role', () => {
     );
     expect(errorCode(forged)).toBe('BAD_USER_INPUT');
     expect(forged.errors![0].message).toMatch(/cursor is not one this API issued/);
+  });
+
+  it('removes a user who uploaded, requested and changed things: those rows stay, unnamed', async () => {
+    const a = api.a.id;
+    const user = randomUUID();
+    const email = `departing.${user.slice(0, 8)}@example.test`;
+    await api.db.query(
+      "insert into users (tenant_id, id, email, role) values ($1, $2, $3, 'analyst')",
+      [a, user, email],
+    );
+    await api.db.query(
+      'insert into login_directory (email, tenant_id, user_id) values ($1, $2, $3)',
+      [email, a, user],
+    );
+    const [dataset, run, exported] = [randomUUID(), randomUUID(), randomUUID()];
+    const key = (id: string) => id.replace(/-/g, '').padEnd(64, '0');
+    await api.db.query(
+      `insert into datasets (tenant_id, id, series, version, file_name, content_hash, status, uploaded_by)
+       values ($1, $2, $3, 1, 'file.csv', $4, 'failed', $5)`,
+      [a, dataset, `series-${dataset}`, key(dataset), user],
+    );
+    await api.db.query(
+      `insert into comparison_runs (tenant_id, id, requested_by, method, method_version, parameters,
+         status, result_key, finished_at)
+       values ($1, $2, $3, 'context-knn-v1', 1, '{}', 'failed', $4, now())`,
+      [a, run, user, key(run)],
+    );
+    await api.db.query(
+      `insert into tenant_exports (tenant_id, id, requested_by, requested_via, status)
+       values ($1, $2, $3, 'cli', 'failed')`,
+      [a, exported, user],
+    );
+    await api.db.query(
+      `insert into benchmark_settings (tenant_id, updated_by) values ($1, $2)
+       on conflict (tenant_id) do update set updated_by = excluded.updated_by`,
+      [a, user],
+    );
+
+    const removed = await graphql(
+      api.app,
+      'mutation($id: ID!) { deleteUser(id: $id) }',
+      { id: user },
+      { token: adminToken },
+    );
+    expect(removed.errors).toBeUndefined();
+    const rows = await api.db.query(
+      `select (select uploaded_by from datasets where tenant_id = $1 and id = $2) as dataset,
+              (select requested_by from comparison_runs where tenant_id = $1 and id = $3) as run,
+              (select requested_by from tenant_exports where tenant_id = $1 and id = $4) as export,
+              (select updated_by from benchmark_settings where tenant_id = $1) as settings,
+              (select count(*)::int from users where tenant_id = $1 and id = $5) as users`,
+      [a, dataset, run, exported, user],
+    );
+    expect(rows).toEqual([{ dataset: null, run: null, export: null, settings: null, users: 0 }]);
   });
 });

@@ -44,6 +44,14 @@ export function toUserModel(user: UserEntity): UserModel {
 }
 
 /** An authority's users. Everything runs inside the acting principal's tenant. */
+/** Rows that name a user as who did something, kept (unnamed) when the user is removed. */
+const USER_REFERENCES = [
+  ['datasets', 'uploaded_by'],
+  ['comparison_runs', 'requested_by'],
+  ['benchmark_settings', 'updated_by'],
+  ['tenant_exports', 'requested_by'],
+] as const;
+
 @Injectable()
 export class UsersService {
   private readonly logger = new Logger(UsersService.name);
@@ -130,6 +138,16 @@ export class UsersService {
       const user = UUID.test(id)
         ? await m.findOneBy(UserEntity, { tenantId: principal.tenantId, id })
         : null;
+      if (user) {
+        // What ON DELETE SET NULL (column) does on one node; Citus cannot keep that action on a
+        // key that includes tenant_id (docs/scaling.md §9.1), so the references go first.
+        for (const [table, column] of USER_REFERENCES) {
+          await m.query(
+            `update ${table} set ${column} = null where tenant_id = $1 and ${column} = $2`,
+            [principal.tenantId, id],
+          );
+        }
+      }
       const result = user ? await m.delete(UserEntity, { tenantId: principal.tenantId, id }) : null;
       if (!user || !result?.affected) throw notFound(`User ${id}`);
       await recordUserEvent(m, principal.tenantId, {

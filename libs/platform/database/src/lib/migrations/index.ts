@@ -23,6 +23,7 @@ import { ProtocolOwnerSteps1765600000000 } from './1765600000000-protocol-owner-
 import { ClubReachCellsSetWise1765700000000 } from './1765700000000-club-reach-cells-set-wise';
 import { RetentionTallyWithoutOuterJoin1765700000100 } from './1765700000100-retention-tally-without-outer-join';
 import { TenantExitDeleteInOneStep1765700000200 } from './1765700000200-tenant-exit-delete-in-one-step';
+import { RunRequesterClearedByApp1765700000300 } from './1765700000300-run-requester-cleared-by-app';
 
 /** Every migration, in order. Listed explicitly so bundles and tests never depend on globbing. */
 export const migrations = [
@@ -51,4 +52,5 @@ export const migrations = [
   ClubReachCellsSetWise1765700000000,
   RetentionTallyWithoutOuterJoin1765700000100,
   TenantExitDeleteInOneStep1765700000200,
+  RunRequesterClearedByApp1765700000300,
 ];
