@@ -92,8 +92,13 @@ export function runNotFound(id: string): DomainError {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function runId(id: string): string {
-  if (!UUID.test(id)) throw badInput(`"${id}" is not a comparison run id`, { field: 'id' });
+  if (!isRunId(id)) throw badInput(`"${id}" is not a comparison run id`, { field: 'id' });
   return id;
+}
+
+/** Whether `id` has the form of a run id (a UUID). */
+export function isRunId(id: string): boolean {
+  return UUID.test(id);
 }
 
 /** The library's input errors are the caller's to fix: BAD_USER_INPUT with its message. */

@@ -3,6 +3,7 @@ import {
   Args,
   Float,
   ID,
+  Info,
   Int,
   Mutation,
   Parent,
@@ -11,9 +12,16 @@ import {
   Resolver,
   Subscription,
 } from '@nestjs/graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 
 import { APP_CONFIG, type AppConfig } from '@schoolbench/config';
-import { ConnectionType, PageArgs, pageSize, type Connection } from '@schoolbench/graphql';
+import {
+  ConnectionType,
+  PageArgs,
+  pageSize,
+  selectedArguments,
+  type Connection,
+} from '@schoolbench/graphql';
 import { Roles } from '@schoolbench/tenancy';
 
 import { ComparisonResultsService } from './comparison-results.service';
@@ -82,8 +90,17 @@ export class ComparisonRunsResolver {
   @Query(() => ComparisonRunModel, {
     description: 'One run: poll its status and progress; read its groups and benchmarks.',
   })
-  comparisonRun(@Args('id', { type: () => ID }) id: string): Promise<ComparisonRunModel> {
-    return this.runs.get(id);
+  comparisonRun(
+    @Args('id', { type: () => ID }) id: string,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<ComparisonRunModel> {
+    const run = this.runs.get(id);
+    // The run's groups and benchmarks go out with its served check, served once it has passed.
+    this.results.readAhead(id, {
+      groups: selectedArguments(info, 'groups'),
+      benchmarks: selectedArguments(info, 'benchmarks'),
+    });
+    return run;
   }
 
   @Roles(...READERS)

@@ -23,4 +23,5 @@ export { GraphqlApiModule, type GraphqlRequestContext } from './lib/graphql-api.
 export { RequestLoaders } from './lib/request-loaders';
 export { RETRY_AFTER_SECONDS, serviceUnavailable } from './lib/service-unavailable';
 export { requestErrorOf } from './lib/request-errors';
+export { selectedArguments } from './lib/selected-arguments';
 export { nulBytePath, refuseHostileQueryParameters, refuseNulBytes } from './lib/request-text';

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import DataLoader from 'dataloader';
 import { ClsService } from 'nestjs-cls';
 
-const LOADERS = 'schoolbenchLoaders';
+// A symbol key: one property lookup (nestjs-cls splits a string key as a dotted path).
+const LOADERS = Symbol('schoolbenchLoaders');
 
 /**
  * DataLoaders that live as long as one request (held in its CLS context), so nested fields batch

@@ -5,12 +5,14 @@ import type { EntityManager } from 'typeorm';
 import { Principal } from './principal';
 import type { RequestScope } from './request-scope';
 
-// Flat keys: nestjs-cls reads dots as paths into nested objects, which child contexts share.
-const PRINCIPAL = 'schoolbenchPrincipal';
-const TRANSACTION = 'schoolbenchTransaction';
-const REQUEST_ID = 'schoolbenchRequestId';
-const ONE_SNAPSHOT = 'schoolbenchOneSnapshot';
-const REQUEST_SCOPE = 'schoolbenchRequestScope';
+// Symbol keys: nestjs-cls reads a string key as a dotted path into nested objects (which child
+// contexts share), splitting it on every get and set (dozens per request); a symbol is one
+// property lookup. Child contexts copy them like any other key.
+const PRINCIPAL = Symbol('schoolbenchPrincipal');
+const TRANSACTION = Symbol('schoolbenchTransaction');
+const REQUEST_ID = Symbol('schoolbenchRequestId');
+const ONE_SNAPSHOT = Symbol('schoolbenchOneSnapshot');
+const REQUEST_SCOPE = Symbol('schoolbenchRequestScope');
 
 export class TenantContextMissingError extends Error {
   constructor() {
