@@ -43,7 +43,6 @@ export function toUserModel(user: UserEntity): UserModel {
   };
 }
 
-/** An authority's users. Everything runs inside the acting principal's tenant. */
 /** Rows that name a user as who did something, kept (unnamed) when the user is removed. */
 const USER_REFERENCES = [
   ['datasets', 'uploaded_by'],
@@ -52,6 +51,7 @@ const USER_REFERENCES = [
   ['tenant_exports', 'requested_by'],
 ] as const;
 
+/** An authority's users. Everything runs inside the acting principal's tenant. */
 @Injectable()
 export class UsersService {
   private readonly logger = new Logger(UsersService.name);

@@ -153,6 +153,7 @@ export class TenantExitService {
     return this.model(await this.tx.inTenant(tenantId, (m) => this.row(m, tenantId)));
   }
 
+  /** Deletes the rows of every authority whose retention period is over (the scheduled job). */
   async deleteDue(): Promise<TenantExit[]> {
     const due = await this.tx.runOutsideTenant((m) =>
       m.query<{ id: string }[]>(
