@@ -1,8 +1,7 @@
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-
 import { OWNER_ROLE } from '@schoolbench/database';
 import { createTestDatabase, seedTenant, type TestDatabase } from '@schoolbench/testing';
+
+import { runCliCapturing } from '../e2e/support/cli-in-process';
 
 /**
  * `db:rebalance` on the cluster (docs/scaling.md §9.8): shards moved by Citus come back with their
@@ -12,30 +11,12 @@ import { createTestDatabase, seedTenant, type TestDatabase } from '@schoolbench/
  */
 describe('db:rebalance on Citus', () => {
   let db: TestDatabase;
-  let out: string;
-  let err: string;
-
-  /** The operator CLI in its own process: its exit code, its output in `out` and `err`. */
-  function cli(...args: string[]): Promise<number> {
-    return new Promise((resolve, reject) => {
-      execFile(
-        process.execPath,
-        [
-          join(__dirname, '../integration/support/run-typescript.js'),
-          join(__dirname, '../e2e/support/cli-process.ts'),
-          ...args,
-        ],
-        { env: process.env },
-        (error, stdout, stderr) => {
-          out = stdout;
-          err = stderr;
-          if (!error) resolve(0);
-          else if (typeof error.code === 'number') resolve(error.code);
-          else reject(new Error(`The CLI did not run: ${error.message}`));
-        },
-      );
-    });
-  }
+  let output = '';
+  const cli = async (...args: string[]) => {
+    const run = await runCliCapturing(args);
+    output = run.output;
+    return run.code;
+  };
 
   /** Each placement of the table: its node and its policies as `name:permissive`. */
   async function placementPolicies(table: string) {
@@ -95,11 +76,13 @@ describe('db:rebalance on Citus', () => {
   it('refuses bad options with a clear message and moves nothing', async () => {
     const before = await placementsPerWorker();
     expect(await cli('db:rebalance', '--drain', 'no-port')).toBe(2);
-    expect(err).toMatch(/--drain "no-port" is not a worker's host:port/);
+    expect(output).toMatch(/--drain "no-port" is not a worker's host:port/);
     expect(await cli('db:rebalance', '--drain', '127.0.0.1:9')).toBe(2);
-    expect(err).toMatch(/127\.0\.0\.1:9 is not a worker of this cluster/);
+    expect(output).toMatch(/127\.0\.0\.1:9 is not a worker of this cluster/);
     expect(await cli('db:rebalance', '--transfer-mode', 'fast')).toBe(2);
-    expect(err).toMatch(/--transfer-mode "fast" is not one of block_writes, auto, force_logical/);
+    expect(output).toMatch(
+      /--transfer-mode "fast" is not one of block_writes, auto, force_logical/,
+    );
     expect(await placementsPerWorker()).toEqual(before);
     expect(await ownerBypassesRls()).toBe(false);
   });
@@ -139,8 +122,8 @@ describe('db:rebalance on Citus', () => {
     expect(new Set(Object.values(unbalanced)).size).toBe(2);
 
     expect(await cli('db:rebalance')).toBe(0);
-    expect(err).toBe('');
-    expect(out).toMatch(
+    expect(output).not.toMatch(/Error/);
+    expect(output).toMatch(
       /Shard placements after: {2}.*\nRestrictive policies restored on every placement: [1-9]\d*/,
     );
 
