@@ -20,7 +20,8 @@ export class WithheldCellsBySchool1765560000001 implements MigrationInterface {
   }
 }
 
-function body(filterFirst: boolean): string {
+/** The function's SQL definition, with the filters applied first or (as before) only at the end. */
+export function body(filterFirst: boolean): string {
   const first = filterFirst
     ? `AND (p_urns IS NULL OR r.urn = ANY (p_urns))
           AND (p_measures IS NULL OR g.measure = ANY (p_measures))`

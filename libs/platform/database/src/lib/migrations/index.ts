@@ -24,7 +24,7 @@ import { ClubReachCellsSetWise1765700000000 } from './1765700000000-club-reach-c
 import { RetentionTallyWithoutOuterJoin1765700000100 } from './1765700000100-retention-tally-without-outer-join';
 import { TenantExitDeleteInOneStep1765700000200 } from './1765700000200-tenant-exit-delete-in-one-step';
 import { RunRequesterClearedByApp1765700000300 } from './1765700000300-run-requester-cleared-by-app';
-import { PolicyFunctionsInPlpgsql1765700000400 } from './1765700000400-policy-functions-in-plpgsql';
+import { RequestPathFunctionsInPlpgsql1765700000400 } from './1765700000400-request-path-functions-in-plpgsql';
 
 /** Every migration, in order. Listed explicitly so bundles and tests never depend on globbing. */
 export const migrations = [
@@ -54,5 +54,5 @@ export const migrations = [
   RetentionTallyWithoutOuterJoin1765700000100,
   TenantExitDeleteInOneStep1765700000200,
   RunRequesterClearedByApp1765700000300,
-  PolicyFunctionsInPlpgsql1765700000400,
+  RequestPathFunctionsInPlpgsql1765700000400,
 ];
