@@ -146,6 +146,18 @@ const CITUS_POLICIES: [string, string, string | null, string | null][] = [
     'tenant_id = app_current_tenant()',
   ],
   ['comparison_benchmarks', 'run_not_stale', 'app_run_served(tenant_id, run_id)', null],
+  // Evaluated once per statement on one node (1765700000500); per row here.
+  ...['schools', 'datasets', 'observations'].flatMap(
+    (table): [string, string, string | null, string | null][] => [
+      [
+        table,
+        'tenant_isolation',
+        'tenant_id = app_current_tenant()',
+        'tenant_id = app_current_tenant()',
+      ],
+      [table, 'public_reference_read', 'tenant_id = app_public_tenant()', null],
+    ],
+  ),
   ['protocol_signatures', 'party_read', 'app_party_to_protocol(tenant_id, protocol_id)', null],
   ['protocol_events', 'party_read', 'app_party_to_protocol(tenant_id, protocol_id)', null],
   [

@@ -31,10 +31,14 @@ export function tenantSettingSql(
   return [`SET LOCAL app.tenant_id = '${tenant}'`, `SET LOCAL app.user_id = '${user}'`];
 }
 
+let distribution: Distribution | undefined;
+
 /**
  * DATABASE_DISTRIBUTION, validated with the rest of the configuration at start-up (app-config);
- * read here so that the tenancy primitives need no injected settings.
+ * read here so that the tenancy primitives need no injected settings. Read once: a process serves
+ * one database, and `process.env` is slow to read on every statement.
  */
 export function configuredDistribution(): Distribution {
-  return process.env.DATABASE_DISTRIBUTION === 'citus' ? 'citus' : 'single-node';
+  distribution ??= process.env.DATABASE_DISTRIBUTION === 'citus' ? 'citus' : 'single-node';
+  return distribution;
 }

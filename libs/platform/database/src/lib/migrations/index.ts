@@ -25,6 +25,7 @@ import { RetentionTallyWithoutOuterJoin1765700000100 } from './1765700000100-ret
 import { TenantExitDeleteInOneStep1765700000200 } from './1765700000200-tenant-exit-delete-in-one-step';
 import { RunRequesterClearedByApp1765700000300 } from './1765700000300-run-requester-cleared-by-app';
 import { RequestPathFunctionsInPlpgsql1765700000400 } from './1765700000400-request-path-functions-in-plpgsql';
+import { ReferencePoliciesEvaluatedOnce1765700000500 } from './1765700000500-reference-policies-evaluated-once';
 
 /** Every migration, in order. Listed explicitly so bundles and tests never depend on globbing. */
 export const migrations = [
@@ -55,4 +56,5 @@ export const migrations = [
   TenantExitDeleteInOneStep1765700000200,
   RunRequesterClearedByApp1765700000300,
   RequestPathFunctionsInPlpgsql1765700000400,
+  ReferencePoliciesEvaluatedOnce1765700000500,
 ];
