@@ -226,6 +226,19 @@ describe('comparisons over GraphQL (journeys 3 and 4)', () => {
     );
     expect(school.data!.school.benchmarks).toEqual([latest]);
 
+    // One school of a given run is read with statements of its own (no nullable conditions); an
+    // analyst reading all of the run's schools goes through the general ones: the same answer.
+    const whole = await gql(
+      analyst,
+      `query($id: ID!) { comparisonRun(id: $id) {
+         groups { urn members { rank urn name source distance featureShares { feature label share } } }
+         benchmarks { ${BENCHMARK_FIELDS} } } }`,
+      { id: headteacherRun },
+    );
+    expect(whole.errors).toBeUndefined();
+    expect(whole.data!.comparisonRun.groups).toEqual(result.groups);
+    expect(whole.data!.comparisonRun.benchmarks).toEqual(result.benchmarks);
+
     // A governor of the school reads it; a headteacher cannot ask about another school.
     const read = await gql(governor, `query($id: ID!) { comparisonRun(id: $id) { status } }`, {
       id: headteacherRun,
