@@ -10,7 +10,12 @@ import {
   type Connection,
 } from '@schoolbench/graphql';
 import { AccessLog, type PartnerRead } from '@schoolbench/sharing';
-import { SCHOOL_ROLES, TenantContext, TenantTransactions } from '@schoolbench/tenancy';
+import {
+  preparedStatement,
+  SCHOOL_ROLES,
+  TenantContext,
+  TenantTransactions,
+} from '@schoolbench/tenancy';
 
 import type { StoredReport } from './dataset-imports.service';
 import {
@@ -124,6 +129,62 @@ export function toObservationModel(r: ObservationRow): ObservationModel {
 const PERIOD = /^\d{6}$/;
 
 /** Reads datasets and observations. What exists for the caller is decided by row-level security. */
+/**
+ * Observations of schools ($1 the tenant, $2 URNs; $3 measures, $4 periods, $5 breakdowns, each
+ * null for all): own data first, then a partner's under a grant, then the public reference data.
+ * Partners' datasets are not readable, so their rows are current by the grant's own reading of
+ * them. A partner's small cohort (withheld by the policy) is served as c, unless another source
+ * (own or reference data) has the value. One text per combination of the filters given, each a
+ * prepared statement without `$n is null or …` conditions: parsed once per connection, and its
+ * plan reaches the (tenant, school, measure, period) index with every filter given.
+ */
+function observationsOfSchoolsText(measures: boolean, periods: boolean, breakdowns: boolean) {
+  const filters = [
+    measures && 'and o.measure = any($3)',
+    periods && 'and o.time_period = any($4)',
+    breakdowns && 'and o.breakdown = any($5)',
+  ]
+    .filter(Boolean)
+    .join(' ');
+  return `select distinct on (o.urn, o.measure, o.time_period, o.breakdown)
+         o.tenant_id, o.dataset_id, o.urn, o.measure, o.time_period, o.time_identifier,
+         o.breakdown, o.value, o.suppression, o.numerator, o.denominator, o.source_code
+  from (
+    -- The current datasets first, each naming its tenant, so that the observations are found by
+    -- (tenant, dataset) or (tenant, school) index, never by scanning all tenants.
+    select o.*, c.precedence
+    from (select d.tenant_id, d.id, case when d.tenant_id = $1 then 0 else 2 end as precedence
+            from datasets d
+           where d.tenant_id = any(array[$1::uuid, app_public_tenant()]) and d.is_current
+          union all
+          select s.tenant_id, s.id, 1 from shared_current_datasets() s
+           where s.tenant_id <> $1 and s.tenant_id is distinct from app_public_tenant()) c
+    join observations o on o.tenant_id = c.tenant_id and o.dataset_id = c.id
+    where o.urn = any($2) ${filters}
+    union all
+    select w.tenant_id, w.dataset_id, w.urn, w.measure, w.time_period, w.time_identifier,
+           w.breakdown, null, 'c', null, null, null, 3
+    from shared_withheld_cells($2, $3, $4, $5) w
+  ) o
+  order by o.urn, o.measure, o.time_period, o.breakdown, o.precedence`;
+}
+
+const OBSERVATIONS_OF_SCHOOLS = new Map(
+  [0, 1, 2, 3, 4, 5, 6, 7].map((bits) => [
+    bits,
+    preparedStatement(observationsOfSchoolsText(!!(bits & 1), !!(bits & 2), !!(bits & 4))),
+  ]),
+);
+
+function observationsOfSchoolsStatement(filter: {
+  measures?: string[];
+  periods?: string[];
+  breakdowns?: string[];
+}): string {
+  const bits = (filter.measures ? 1 : 0) | (filter.periods ? 2 : 0) | (filter.breakdowns ? 4 : 0);
+  return OBSERVATIONS_OF_SCHOOLS.get(bits)!;
+}
+
 @Injectable()
 export class DatasetsService {
   constructor(
@@ -313,43 +374,13 @@ export class DatasetsService {
   ): Promise<Map<number, ObservationModel[]>> {
     const principal = this.context.principal();
     const rows = await this.tx.run(async (m: EntityManager) => {
-      // Own data first, then a partner's under a grant, then the public reference data. Partners'
-      // datasets are not readable, so their rows are current by the grant's own reading of them.
-      // A partner's small cohort (withheld by the policy) is served as c, unless another source
-      // (own or reference data) has the value.
-      const found = await m.query<ObservationRow[]>(
-        `select distinct on (o.urn, o.measure, o.time_period, o.breakdown)
-                o.tenant_id, o.dataset_id, o.urn, o.measure, o.time_period, o.time_identifier,
-                o.breakdown, o.value, o.suppression, o.numerator, o.denominator, o.source_code
-         from (
-           -- The current datasets first, each naming its tenant, so that the observations are
-           -- found by (tenant, dataset) or (tenant, school) index, never by scanning all tenants.
-           select o.*, c.precedence
-           from (select d.tenant_id, d.id, case when d.tenant_id = $1 then 0 else 2 end as precedence
-                   from datasets d
-                  where d.tenant_id = any(array[$1::uuid, app_public_tenant()]) and d.is_current
-                 union all
-                 select s.tenant_id, s.id, 1 from shared_current_datasets() s
-                  where s.tenant_id <> $1 and s.tenant_id is distinct from app_public_tenant()) c
-           join observations o on o.tenant_id = c.tenant_id and o.dataset_id = c.id
-           where o.urn = any($2)
-             and ($3::text[] is null or o.measure = any($3))
-             and ($4::int[] is null or o.time_period = any($4))
-             and ($5::text[] is null or o.breakdown = any($5))
-           union all
-           select w.tenant_id, w.dataset_id, w.urn, w.measure, w.time_period, w.time_identifier,
-                  w.breakdown, null, 'c', null, null, null, 3
-           from shared_withheld_cells($2, $3, $4, $5) w
-         ) o
-         order by o.urn, o.measure, o.time_period, o.breakdown, o.precedence`,
-        [
-          principal.tenantId,
-          urns,
-          filter.measures ?? null,
-          filter.periods?.map(Number) ?? null,
-          filter.breakdowns ?? null,
-        ],
-      );
+      const found = await m.query<ObservationRow[]>(observationsOfSchoolsStatement(filter), [
+        principal.tenantId,
+        urns,
+        filter.measures ?? null,
+        filter.periods?.map(Number) ?? null,
+        filter.breakdowns ?? null,
+      ]);
       await this.accessLog.record(m, 'School.observations', found.map(partnerRead));
       return found;
     });
