@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -227,6 +227,32 @@ function startServer(
   });
 }
 
+/**
+ * User + system CPU time so far of each PostgreSQL process on this machine (the bench's server
+ * backends among them), by pid, in ms: only one server is loaded at a time, so the growth over a
+ * measurement is what its requests cost the database (plus the background processes' little).
+ */
+function postgresCpuMs(): Map<number, number> {
+  const byPid = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (!readFileSync(`/proc/${entry}/stat`, 'utf8').includes('(postgres)')) continue;
+      byPid.set(Number(entry), cpuMs(Number(entry)));
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return byPid;
+}
+
+/** CPU that PostgreSQL's processes used since `before` (a process that ended is not counted). */
+function postgresCpuSince(before: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, ms] of postgresCpuMs()) total += ms - (before.get(pid) ?? 0);
+  return total;
+}
+
 /** User + system CPU time of a process so far, in ms (Linux `/proc/<pid>/stat`, 100 Hz ticks). */
 function cpuMs(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -255,6 +281,8 @@ interface Measured {
   requests: number;
   failed: number;
   cpuPerRequest: number;
+  /** PostgreSQL's CPU per answered request (all its processes on this machine), in ms. */
+  postgresCpuPerRequest: number;
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -271,6 +299,7 @@ async function load(
   const latencies: number[] = [];
   let failed = 0;
   const cpuBefore = cpuMs(server.child.pid!);
+  const postgresBefore = postgresCpuMs();
   const instance = autocannon({
     url: server.url,
     connections,
@@ -292,6 +321,7 @@ async function load(
   });
   const result = await instance;
   const cpu = cpuMs(server.child.pid!) - cpuBefore;
+  const postgresCpu = postgresCpuSince(postgresBefore);
   latencies.sort((a, b) => a - b);
   failed += result.errors + result.timeouts;
   return {
@@ -303,6 +333,7 @@ async function load(
     failed,
     // None answered within the time (slower than the measurement): no figure, not a huge one.
     cpuPerRequest: latencies.length ? cpu / latencies.length : NaN,
+    postgresCpuPerRequest: latencies.length ? postgresCpu / latencies.length : NaN,
   };
 }
 
@@ -446,7 +477,8 @@ const f1 = (v: number, digits = 1) => (Number.isFinite(v) ? v.toFixed(digits) : 
 function row(label: string, m: Measured): string {
   return (
     `    ${label.padEnd(13)}${f1(m.p50).padStart(8)}${f1(m.p95).padStart(8)}${f1(m.p99).padStart(8)}` +
-    `${f1(m.rps).padStart(9)}${f1(m.cpuPerRequest, 2).padStart(9)}${String(m.failed).padStart(8)}`
+    `${f1(m.rps).padStart(9)}${f1(m.cpuPerRequest, 2).padStart(9)}` +
+    `${f1(m.postgresCpuPerRequest, 2).padStart(8)}${String(m.failed).padStart(8)}`
   );
 }
 
@@ -593,7 +625,8 @@ export const benchmark: Benchmark = {
         `both as ${APP_ROLE} on one throwaway database (national census + 3 years of KS2 as the public reference data,`,
         `Hampshire's register; two completed comparison runs), app.tenant_id set per request from a verified HS256 token.`,
         `Each server in its own process, first warmed with every workload for ${WARMUP_START_SECONDS} s; autocannon in this one; ${SECONDS} s per measurement after ${WARMUP_SECONDS} s warm-up,`,
-        'SchoolBench and PostGraphile interleaved (the order alternates); latencies in ms; CPU = server process user+sys per request.',
+        'SchoolBench and PostGraphile interleaved (the order alternates); latencies in ms; CPU = server process user+sys per request;',
+        'PG = all PostgreSQL processes on the machine, user+sys per request.',
         `setup (not timed): ${(setupMs / 1000).toFixed(1)} s`,
         `at start: ${loadAverage()}`,
       );
@@ -609,7 +642,9 @@ export const benchmark: Benchmark = {
       let flip = false;
       for (const [i, w] of workloads.entries()) {
         out.push('', `${w.name}`, checks[i]);
-        out.push(`  concurrency  server          p50     p95     p99      rps   CPU ms  failed`);
+        out.push(
+          `  concurrency  server          p50     p95     p99      rps   CPU ms   PG ms  failed`,
+        );
         for (const c of CONCURRENCY) {
           const pair = [
             [sb, w.sb],
