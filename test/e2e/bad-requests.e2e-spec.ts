@@ -82,6 +82,18 @@ describe('bad requests get the right code, a clear message, and write nothing', 
       { token: analyst },
     );
     expect(cursor.errors![0].message).toMatch(/cursor/);
+    // Well-formed cursors that name no URN: refused as input, not passed to the database.
+    for (const keys of [['116001'], [1.5]]) {
+      const forged = Buffer.from(JSON.stringify(keys)).toString('base64url');
+      const res = await graphql(
+        api.app,
+        'query($after: String) { schools(after: $after) { nodes { urn } } }',
+        { after: forged },
+        { token: analyst },
+      );
+      expect(errorCode(res)).toBe('BAD_USER_INPUT');
+      expect(res.errors![0].message).toMatch(/`after` cursor is not one this API issued/);
+    }
   });
 
   it('a headteacher calling an LA-admin mutation → FORBIDDEN', async () => {

@@ -17,7 +17,13 @@ import { CreateSchoolInput, SchoolModel, SchoolSource } from './school.model';
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-export function toSchoolModel(s: SchoolEntity): SchoolModel {
+/** The register fields a school is served with (an entity, or a row read with these names). */
+type SchoolFields = Pick<
+  SchoolEntity,
+  'urn' | 'laestab' | 'name' | 'phase' | 'type' | 'laCode' | 'openedOn' | 'closedOn'
+>;
+
+export function toSchoolModel(s: SchoolFields): SchoolModel {
   return {
     urn: s.urn,
     laestab: s.laestab,
@@ -27,32 +33,6 @@ export function toSchoolModel(s: SchoolEntity): SchoolModel {
     laCode: s.laCode,
     openedOn: s.openedOn,
     closedOn: s.closedOn,
-  };
-}
-
-/** A row of `schools` as `list` reads it (dates as ISO text, as the entity has them). */
-interface SchoolRow {
-  tenant_id: string;
-  urn: number;
-  laestab: number | null;
-  name: string;
-  phase: string | null;
-  type: string | null;
-  la_code: string | null;
-  opened_on: string | null;
-  closed_on: string | null;
-}
-
-function schoolRowModel(s: SchoolRow): SchoolModel {
-  return {
-    urn: s.urn,
-    laestab: s.laestab,
-    name: s.name,
-    phase: s.phase,
-    type: s.type,
-    laCode: s.la_code,
-    openedOn: s.opened_on,
-    closedOn: s.closed_on,
   };
 }
 
@@ -117,10 +97,18 @@ export class SchoolsService {
             )
           )[0].n
         : 0;
-      if (after) where.push(`s.urn > ${param(Number(decodeCursor(after, 1)[0]))}`);
-      const rows = await m.query<SchoolRow[]>(
-        `select s.tenant_id, s.urn, s.laestab, s.name, s.phase, s.type, s.la_code,
-                s.opened_on::text as opened_on, s.closed_on::text as closed_on
+      if (after) {
+        // A cursor is a URN: one that decodes to anything else was not issued here.
+        const urn = decodeCursor(after, 1)[0];
+        if (typeof urn !== 'number' || !Number.isSafeInteger(urn)) {
+          throw badInput('The `after` cursor is not one this API issued', { argument: 'after' });
+        }
+        where.push(`s.urn > ${param(urn)}`);
+      }
+      const rows = await m.query<(SchoolFields & { tenantId: string })[]>(
+        `select s.tenant_id as "tenantId", s.urn, s.laestab, s.name, s.phase, s.type,
+                s.la_code as "laCode", s.opened_on::text as "openedOn",
+                s.closed_on::text as "closedOn"
          from schools s where ${where.join(' and ')}
          order by s.urn limit ${param(first + 1)}`,
         params,
@@ -130,10 +118,10 @@ export class SchoolsService {
         await this.accessLog.record(
           m,
           'Query.schools',
-          page.map((s) => ({ tenantId: s.tenant_id, urn: s.urn })),
+          page.map((s) => ({ tenantId: s.tenantId, urn: s.urn })),
         );
       }
-      const nodes = page.map(schoolRowModel);
+      const nodes = page.map(toSchoolModel);
       return {
         nodes,
         totalCount,
