@@ -92,11 +92,19 @@ export interface BenchmarkFilter {
 }
 
 /**
+ * The columns every group read returns before the neighbour's name and LA code (`g` the group row,
+ * `r` its run). The two arrays come as JSON: node-postgres parses array literals in JavaScript,
+ * character by character (about 4% of the API's CPU on the bench's nested query); JSON.parse is
+ * native.
+ */
+const GROUP_COLUMNS = `g.run_id, g.urn, g.rank, g.neighbour_urn, g.neighbour_tenant_id, g.distance,
+              to_json(g.feature_shares) as feature_shares, to_json(r.features) as features,
+              g.neighbour_tenant_id is not distinct from app_public_tenant() as is_reference`;
+
+/**
  * The groups of the chosen runs' schools: each school's latest completed, served run ($1 tenant,
- * $2 run or null, $3 URNs or null, $4 the school a school role is bound to or null), with the
- * columns every group read returns before the neighbour's name and LA code. The two arrays come
- * as JSON: node-postgres parses array literals in JavaScript, character by character (about 4%
- * of the API's CPU on the bench's nested query); JSON.parse is native.
+ * $2 run or null, $3 URNs or null, $4 the school a school role is bound to or null), with
+ * GROUP_COLUMNS.
  */
 const CHOSEN_GROUPS = `with chosen as (
          select distinct on (l.urn) l.urn, l.run_id from comparison_groups l
@@ -105,9 +113,7 @@ const CHOSEN_GROUPS = `with chosen as (
            and ($2::uuid is null or l.run_id = $2) and ($3::int[] is null or l.urn = any($3))
            and ($4::int is null or l.urn = $4)
          order by l.urn, r.finished_at desc, r.id)
-       select g.run_id, g.urn, g.rank, g.neighbour_urn, g.neighbour_tenant_id, g.distance,
-              to_json(g.feature_shares) as feature_shares, to_json(r.features) as features,
-              g.neighbour_tenant_id is not distinct from app_public_tenant() as is_reference`;
+       select ${GROUP_COLUMNS}`;
 
 /** Group members of the chosen runs' schools with their names (groupRows, one node). */
 const GROUP_ROWS = preparedStatement(`${CHOSEN_GROUPS}, s.name, s.la_code
@@ -128,11 +134,7 @@ const GROUP_ROWS = preparedStatement(`${CHOSEN_GROUPS}, s.name, s.la_code
  * few, makes every custom plan look cheaper than the generic one, and PostgreSQL keeps planning it
  * (0.43 ms a request, against 0.05 for an all-schools run's).
  */
-const GROUP_ROWS_OF_SCHOOL = preparedStatement(`select g.run_id, g.urn, g.rank, g.neighbour_urn,
-         g.neighbour_tenant_id, g.distance, to_json(g.feature_shares) as feature_shares,
-         to_json(r.features) as features,
-         g.neighbour_tenant_id is not distinct from app_public_tenant() as is_reference,
-         s.name, s.la_code
+const GROUP_ROWS_OF_SCHOOL = preparedStatement(`select ${GROUP_COLUMNS}, s.name, s.la_code
        from comparison_runs r
        join comparison_groups g on g.tenant_id = r.tenant_id and g.run_id = r.id
          and g.urn = (select $3::int)
