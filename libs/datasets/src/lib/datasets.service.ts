@@ -128,7 +128,6 @@ export function toObservationModel(r: ObservationRow): ObservationModel {
 
 const PERIOD = /^\d{6}$/;
 
-/** Reads datasets and observations. What exists for the caller is decided by row-level security. */
 /**
  * Observations of schools ($1 the tenant, $2 URNs; $3 measures, $4 periods, $5 breakdowns, each
  * null for all): own data first, then a partner's under a grant, then the public reference data.
@@ -185,6 +184,7 @@ function observationsOfSchoolsStatement(filter: {
   return OBSERVATIONS_OF_SCHOOLS.get(bits)!;
 }
 
+/** Reads datasets and observations. What exists for the caller is decided by row-level security. */
 @Injectable()
 export class DatasetsService {
   constructor(
